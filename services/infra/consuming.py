@@ -1,0 +1,169 @@
+"""Reliable event consumption on top of nameko's ``event_handler``.
+
+nameko acks a message whose handler raised, and so drops it. Here instead:
+- a handler runs once per ``event_id`` (a processed-events record per handler);
+- a failure is retried after a delay (per-attempt retry queues whose TTL dead-letters the
+  message back to the consumer's queue), then dead-lettered with its reason;
+- a malformed message (undecodable, no ``event_id``, failing the consumer's schema) goes to the
+  dead-letter queue at once;
+- the original delivery is acked only after the retry or dead-letter copy is confirmed.
+
+Queues, per handler queue ``Q``: ``Q.retry.<n>`` (TTL, then back to ``Q``) and ``Q.dlq``.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from kombu import Queue
+from marshmallow import ValidationError
+from nameko.amqp.publish import Publisher
+from nameko.events import EventHandler
+from nameko.messaging import QueueConsumer
+
+from services.infra import metrics
+from services.infra.config import data_dir
+from services.infra.errors import InvalidInput, PoisonMessage
+from services.infra.events import isoformat, utcnow
+from services.infra.storage import open_database
+
+log = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = (PoisonMessage, ValidationError, InvalidInput)
+DEFAULT_BACKOFF_SECONDS = (1.0, 5.0, 30.0)
+PROCESSED = "processed_events"
+
+
+class SafeQueueConsumer(QueueConsumer):
+    """A queue consumer that hands undecodable messages to their provider, not to a crash."""
+
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> Any:
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(provider.handle_undecodable)
+        return consumers
+
+
+class ReliableEventHandler(EventHandler):
+    queue_consumer = SafeQueueConsumer()
+
+    def setup(self) -> None:
+        super().setup()
+        config = self.container.config
+        self.backoff = tuple(config.get("RETRY_BACKOFF_SECONDS") or DEFAULT_BACKOFF_SECONDS)
+        name = self.queue.name
+        self.retry_queues = [
+            Queue(
+                f"{name}.retry.{attempt}",
+                durable=True,
+                queue_arguments={
+                    "x-message-ttl": int(delay * 1000),
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": name,
+                },
+            )
+            for attempt, delay in enumerate(self.backoff, start=1)
+        ]
+        self.dead_letter_queue = Queue(f"{name}.dlq", durable=True)
+        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True)
+        db = open_database(
+            self.container.service_name, config.get("MONGO_URI") or None, data_dir(config)
+        )
+        self.processed = db[PROCESSED]
+
+    # -- delivery -----------------------------------------------------------------------------
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        if not isinstance(body, dict) or not isinstance(body.get("event_id"), str):
+            self._settle_permanent_failure(message, "malformed event: not an object with event_id")
+            return
+        if self.processed.find_one({"_id": self._processed_key(body)}, {"_id": 1}):
+            self._count("duplicate")
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
+    def handle_undecodable(self, message: Any, exc: Exception) -> None:
+        self._settle_permanent_failure(message, f"undecodable message: {exc}")
+
+    def handle_result(self, message: Any, worker_ctx: Any, result: Any = None, exc_info: Any = None):
+        body = worker_ctx.args[0]
+        try:
+            if exc_info is None:
+                self.processed.update_one(
+                    {"_id": self._processed_key(body)},
+                    {"$setOnInsert": {"at": isoformat(utcnow())}},
+                    upsert=True,
+                )
+                self._count("handled")
+                self.queue_consumer.ack_message(message)
+            else:
+                self._count("failed")
+                self._settle_failure(message, exc_info[1])
+        except Exception:
+            log.exception("could not settle message; returning it to the queue")
+            self.queue_consumer.requeue_message(message)
+        return result, exc_info
+
+    # -- failure paths ------------------------------------------------------------------------
+
+    def _settle_failure(self, message: Any, exc: BaseException) -> None:
+        attempts = int((message.headers or {}).get("x-attempts", 0)) + 1
+        reason = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, PERMANENT_ERRORS) or attempts > len(self.retry_queues):
+            self._dead_letter(message, reason, attempts)
+        else:
+            queue = self.retry_queues[attempts - 1]
+            self._republish(message, queue, {"x-attempts": attempts, "x-last-error": reason})
+            metrics.EVENTS_RETRIED.labels(self.container.service_name, self.event_type).inc()
+            log.warning(
+                "event handling failed; retrying",
+                extra={"queue": self.queue.name, "attempt": attempts, "reason": reason},
+            )
+        self.queue_consumer.ack_message(message)
+
+    def _settle_permanent_failure(self, message: Any, reason: str) -> None:
+        try:
+            self._dead_letter(message, reason, attempts=1)
+            self.queue_consumer.ack_message(message)
+        except Exception:
+            log.exception("could not dead-letter a malformed message; returning it to the queue")
+            self.queue_consumer.requeue_message(message)
+
+    def _dead_letter(self, message: Any, reason: str, attempts: int) -> None:
+        headers = {
+            "x-death-reason": reason[:1000],
+            "x-attempts": attempts,
+            "x-failed-at": isoformat(utcnow()),
+            "x-original-queue": self.queue.name,
+            "x-original-routing-key": message.delivery_info.get("routing_key"),
+        }
+        self._republish(message, self.dead_letter_queue, headers)
+        metrics.EVENTS_DEAD_LETTERED.labels(self.container.service_name, self.event_type).inc()
+        log.error(
+            "event dead-lettered",
+            extra={"queue": self.dead_letter_queue.name, "reason": reason, "attempts": attempts},
+        )
+
+    def _republish(self, message: Any, queue: Queue, headers: dict[str, Any]) -> None:
+        self.publisher.publish(
+            message.body,
+            exchange="",
+            routing_key=queue.name,
+            declare=[queue],
+            serializer=None,
+            content_type=message.content_type or "application/octet-stream",
+            content_encoding=message.content_encoding or "binary",
+            headers={**(message.headers or {}), **headers},
+        )
+
+    def _processed_key(self, body: dict[str, Any]) -> str:
+        return f"{self.method_name}:{body['event_id']}"
+
+    def _count(self, outcome: str) -> None:
+        metrics.EVENTS_CONSUMED.labels(self.container.service_name, self.event_type, outcome).inc()
+
+
+reliable_event_handler = ReliableEventHandler.decorator

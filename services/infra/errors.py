@@ -1,0 +1,39 @@
+"""Errors that cross the RPC boundary. The gateway maps them to HTTP status codes by name.
+
+nameko turns an exception raised in an RPC into a RemoteError carrying the class name
+(``exc_type``) and the message; the gateway's error table keys on those names.
+"""
+
+import json
+
+
+class ServiceError(Exception):
+    """Base for expected, user-caused failures (the caller can act on the message)."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: object) -> None:
+        # the JSON text survives nameko's serialization (only str(exc) crosses the wire)
+        super().__init__(json.dumps({"message": message, **details}, ensure_ascii=False, default=str))
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(ServiceError):
+    code = "invalid_input"
+
+
+class NotFound(ServiceError):
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    code = "conflict"
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"
+
+
+class PoisonMessage(Exception):
+    """A message that can never be handled (malformed, wrong schema): dead-letter it at once."""

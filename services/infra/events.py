@@ -1,0 +1,31 @@
+"""The event envelope every published payload carries (DESIGN.md, Events)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+ENVELOPE_FIELDS = ("event_id", "occurred_at", "version", "org_path")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def isoformat(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def new_event(
+    event_type: str, org_path: str, data: dict[str, Any], *, version: int = 1
+) -> dict[str, Any]:
+    """An event ready for the outbox: ``type`` is the routing key, ``payload`` the body."""
+    payload = {
+        "event_id": str(uuid.uuid4()),
+        "occurred_at": isoformat(utcnow()),
+        "version": version,
+        "org_path": org_path,
+        **data,
+    }
+    return {"type": event_type, "payload": payload}

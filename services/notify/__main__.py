@@ -1,0 +1,3 @@
+from services.infra.runner import main
+
+main("notify")
