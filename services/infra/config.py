@@ -19,7 +19,9 @@ def load_config(service: str, path: str | os.PathLike[str] | None = None) -> dic
     from nameko.cli.main import setup_yaml_parser
 
     setup_yaml_parser()
-    config_path = Path(path or os.environ.get("SERVICE_CONFIG") or SERVICES_DIR / service / "config.yml")
+    config_path = Path(
+        path or os.environ.get("SERVICE_CONFIG") or SERVICES_DIR / service / "config.yml"
+    )
     with config_path.open(encoding="utf-8") as stream:
         config: dict[str, Any] = yaml.safe_load(stream)
     return config

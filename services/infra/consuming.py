@@ -88,7 +88,9 @@ class ReliableEventHandler(EventHandler):
     def handle_undecodable(self, message: Any, exc: Exception) -> None:
         self._settle_permanent_failure(message, f"undecodable message: {exc}")
 
-    def handle_result(self, message: Any, worker_ctx: Any, result: Any = None, exc_info: Any = None):
+    def handle_result(
+        self, message: Any, worker_ctx: Any, result: Any = None, exc_info: Any = None
+    ):
         body = worker_ctx.args[0]
         try:
             if exc_info is None:

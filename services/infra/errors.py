@@ -14,7 +14,9 @@ class ServiceError(Exception):
 
     def __init__(self, message: str, **details: object) -> None:
         # the JSON text survives nameko's serialization (only str(exc) crosses the wire)
-        super().__init__(json.dumps({"message": message, **details}, ensure_ascii=False, default=str))
+        super().__init__(
+            json.dumps({"message": message, **details}, ensure_ascii=False, default=str)
+        )
         self.message = message
         self.details = details
 

@@ -33,9 +33,11 @@ def push_events(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def public(document: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The document without its outbox bookkeeping."""
-    if document is None:
-        return None
+    """The document without its outbox bookkeeping (None stays None)."""
+    return None if document is None else strip(document)
+
+
+def strip(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
 
 
@@ -58,7 +60,9 @@ class OutboxRelay:
                     )
                     sent += 1
                 # only clear the flag if no event was added meanwhile
-                collection.update_one({"_id": doc["_id"], OUTBOX: {"$size": 0}}, {"$unset": {PENDING: ""}})
+                collection.update_one(
+                    {"_id": doc["_id"], OUTBOX: {"$size": 0}}, {"$unset": {PENDING: ""}}
+                )
         return sent
 
     def pending(self) -> int:

@@ -32,7 +32,9 @@ class PiiCipher:
             key = base64.b64decode(os.environ["PII_KEY"])
             hash_key = base64.b64decode(os.environ["PII_HASH_KEY"])
         except KeyError as missing:
-            raise MissingKey(f"{missing.args[0]} is not set: personal data cannot be stored") from None
+            raise MissingKey(
+                f"{missing.args[0]} is not set: personal data cannot be stored"
+            ) from None
         return cls(key, hash_key)
 
     def encrypt(self, value: str, field: str) -> str:

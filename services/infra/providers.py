@@ -72,7 +72,9 @@ class OutboxPublisher(DependencyProvider):
                 failures = 0
             except Exception:
                 failures += 1
-                log.exception("outbox relay failed; events stay pending", extra={"attempt": failures})
+                log.exception(
+                    "outbox relay failed; events stay pending", extra={"attempt": failures}
+                )
                 sent = 0
                 time.sleep(min(30.0, 0.5 * 2**failures))
             if self._stopping and (sent == 0 or failures):

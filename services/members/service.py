@@ -36,6 +36,10 @@ class MembersService:
         return {**schemas.OrgOut().dump(org), "created": created}
 
     @rpc
+    def get_org(self, org_id: str) -> dict[str, Any]:
+        return schemas.OrgOut().dump(self._org(org_id))
+
+    @rpc
     def register_member(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self._register(load(schemas.MemberIn(), payload))
 
@@ -52,7 +56,12 @@ class MembersService:
     def read_member_pii(self, member_id: str, actor: dict[str, Any]) -> dict[str, Any]:
         member = self._member(member_id)
         self.store.audit(
-            {"at": isoformat(utcnow()), "actor": actor, "member_id": member_id, "fields": ["id_number", "phone"]}
+            {
+                "at": isoformat(utcnow()),
+                "actor": actor,
+                "member_id": member_id,
+                "fields": ["id_number", "phone"],
+            }
         )
         cipher = PiiCipher.from_env()
         return {
@@ -66,14 +75,21 @@ class MembersService:
     def schedule_meeting(self, payload: dict[str, Any]) -> dict[str, Any]:
         data = load(schemas.MeetingIn(), payload)
         window = self.config.get("SIGN_IN_WINDOW") or {"before_min": 20, "after_min": 20}
-        meeting, created = self.store.add_meeting(records.meeting_record(data, self._org(data["org_id"]), window))
+        meeting, created = self.store.add_meeting(
+            records.meeting_record(data, self._org(data["org_id"]), window)
+        )
         return {**schemas.MeetingOut().dump(meeting), "created": created}
 
     @rpc
     def enroll_kiosk(self, payload: dict[str, Any]) -> dict[str, Any]:
         data = load(schemas.KioskIn(), payload)
         org = self._org(data["org_id"])
-        kiosk = {"_id": data["device_id"], "org_id": org["_id"], "org_path": org["path"], "place": data["place"]}
+        kiosk = {
+            "_id": data["device_id"],
+            "org_id": org["_id"],
+            "org_path": org["path"],
+            "place": data["place"],
+        }
         return {**self.store.add_kiosk(kiosk), "device_id": kiosk["_id"]}
 
     @rpc
@@ -87,8 +103,14 @@ class MembersService:
         if existing is None:
             now = utcnow()
             if not records.is_open(meeting, now):
-                raise Conflict(_("The meeting is not open for sign-in"), opens_at=meeting["opens_at"], closes_at=meeting["closes_at"])
-            existing, created = self.store.record_attendance(*records.attendance_record(member, meeting, now, data["device_id"]))
+                raise Conflict(
+                    _("The meeting is not open for sign-in"),
+                    opens_at=meeting["opens_at"],
+                    closes_at=meeting["closes_at"],
+                )
+            existing, created = self.store.record_attendance(
+                *records.attendance_record(member, meeting, now, data["device_id"])
+            )
         else:
             created = False
         return {
@@ -97,7 +119,9 @@ class MembersService:
             "event_id": existing["event_id"],
             "checked_in_at": existing["checked_in_at"],
             "member": schemas.MemberOut(only=("member_id", "name_masked", "org_path")).dump(member),
-            "meeting": schemas.MeetingOut(only=("meeting_id", "title", "kind", "starts_at")).dump(meeting),
+            "meeting": schemas.MeetingOut(only=("meeting_id", "title", "kind", "starts_at")).dump(
+                meeting
+            ),
         }
 
     @rpc
@@ -127,10 +151,14 @@ class MembersService:
         return self.store.org(org_id) or _raise(NotFound(_("Unknown organization"), org_id=org_id))
 
     def _member(self, member_id: str) -> dict[str, Any]:
-        return self.store.member(member_id) or _raise(NotFound(_("Unknown member"), member_id=member_id))
+        return self.store.member(member_id) or _raise(
+            NotFound(_("Unknown member"), member_id=member_id)
+        )
 
     def _meeting(self, meeting_id: str) -> dict[str, Any]:
-        return self.store.meeting(meeting_id) or _raise(NotFound(_("Unknown meeting"), meeting_id=meeting_id))
+        return self.store.meeting(meeting_id) or _raise(
+            NotFound(_("Unknown meeting"), meeting_id=meeting_id)
+        )
 
 
 def _raise(error: Exception) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pymongo.errors import DuplicateKeyError
 
@@ -12,7 +12,7 @@ OUTBOX_COLLECTIONS = ("members", "attendance")
 
 
 class MembersStore:
-    INDEXES: dict[str, list[Any]] = {
+    INDEXES: ClassVar[dict[str, list[Any]]] = {
         "orgs": [([("path", 1)], {"unique": True})],
         "members": [
             ([("id_hash", 1)], {"unique": True}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 from pymongo.errors import DuplicateKeyError
 
@@ -12,7 +12,7 @@ from services.notify.messages import Message
 
 
 class NotifyStore:
-    INDEXES: dict[str, list[Any]] = {"inbox": [([("member_id", 1)], {})]}
+    INDEXES: ClassVar[dict[str, list[Any]]] = {"inbox": [([("member_id", 1)], {})]}
 
     def __init__(self, db: Any) -> None:
         self.db = db

@@ -35,9 +35,23 @@ def ledger_entry(
         "reason": reason,
         "source_event_type": source_event_type,
         "source_event_id": str(source["event_id"]),
+        "total_after": int(totals.get("total", 0)) + points,
     }
-    payload = {k: entry[k] for k in ("member_id", "category", "item", "points", "requested_points",
-                                     "capped", "year", "reason", "source_event_type",
-                                     "source_event_id")}
-    payload |= {"entry_id": entry["_id"], "total_after": int(totals.get("total", 0)) + points}
+    payload = {
+        k: entry[k]
+        for k in (
+            "member_id",
+            "category",
+            "item",
+            "points",
+            "requested_points",
+            "capped",
+            "year",
+            "reason",
+            "source_event_type",
+            "source_event_id",
+            "total_after",
+        )
+    }
+    payload["entry_id"] = entry["_id"]
     return entry, new_event("points_awarded", entry["org_path"], payload)

@@ -43,4 +43,6 @@ def rules_from_config(config: Mapping[str, Any]) -> dict[str, AwardRule]:
 
 def gaps(by_category: Mapping[str, int], requirement: Mapping[str, int]) -> dict[str, int]:
     """Points still needed per category to meet the annual requirement (never negative)."""
-    return {cat: max(0, int(need) - int(by_category.get(cat, 0))) for cat, need in requirement.items()}
+    return {
+        cat: max(0, int(need) - int(by_category.get(cat, 0))) for cat, need in requirement.items()
+    }

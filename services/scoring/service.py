@@ -64,7 +64,9 @@ class ScoringService:
         }
 
     @rpc
-    def award_for_event(self, source_event_type: str, source_event_id: str) -> dict[str, Any] | None:
+    def award_for_event(
+        self, source_event_type: str, source_event_id: str
+    ) -> dict[str, Any] | None:
         return public(self.store.entry(f"{source_event_type}:{source_event_id}"))
 
     @rpc

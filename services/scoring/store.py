@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pymongo.errors import DuplicateKeyError
 
-from services.infra.outbox import public, with_events
+from services.infra.outbox import public, strip, with_events
 
 OUTBOX_COLLECTIONS = ("ledger",)
 
 
 class ScoringStore:
-    INDEXES: dict[str, list[Any]] = {
+    INDEXES: ClassVar[dict[str, list[Any]]] = {
         "ledger": [([("member_id", 1), ("year", 1)], {})],
         "totals": [([("org_path", 1)], {})],
     }
@@ -39,7 +39,13 @@ class ScoringStore:
         key = f"{entry['member_id']}:{entry['year']}"
         self.db.totals.update_one(
             {"_id": key},
-            {"$setOnInsert": {"member_id": entry["member_id"], "year": entry["year"], "applied": []}},
+            {
+                "$setOnInsert": {
+                    "member_id": entry["member_id"],
+                    "year": entry["year"],
+                    "applied": [],
+                }
+            },
             upsert=True,
         )
         self.db.totals.update_one(
@@ -58,8 +64,8 @@ class ScoringStore:
 
     def entries(self, member_id: str, year: int, limit: int = 50) -> list[dict[str, Any]]:
         cursor = self.db.ledger.find({"member_id": member_id, "year": year})
-        found = [public(e) for e in cursor]
-        return sorted(found, key=lambda e: e["at"], reverse=True)[:limit]  # type: ignore[index]
+        found = [strip(e) for e in cursor]
+        return sorted(found, key=lambda e: e["at"], reverse=True)[:limit]
 
     def ping(self) -> bool:
         self.db.totals.find_one({"_id": "__ping__"})

@@ -7,7 +7,9 @@ from marshmallow import Schema, fields, validate
 from services.infra.schemas import EnvelopeSchema
 from services.volunteer.needs import NEED_CATEGORIES
 
-ORG_PATH = validate.Regexp(r"^(/[a-z0-9][a-z0-9-]{0,63})+$", error="an organization path like /hj/hj-s01")
+ORG_PATH = validate.Regexp(
+    r"^(/[a-z0-9][a-z0-9-]{0,63})+$", error="an organization path like /hj/hj-s01"
+)
 
 
 class NeedIn(Schema):
@@ -16,7 +18,9 @@ class NeedIn(Schema):
     description = fields.String(load_default="", validate=validate.Length(0, 2000))
     category = fields.String(required=True, validate=validate.OneOf(NEED_CATEGORIES))
     resident_name = fields.String(required=True, validate=validate.Length(1, 50))
-    resident_phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^1\d{10}$"))
+    resident_phone = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^1\d{10}$")
+    )
     recorded_by = fields.String(required=True, validate=validate.Length(1, 80))
 
 

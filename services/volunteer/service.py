@@ -31,7 +31,8 @@ class VolunteerService:
         event = new_event(
             "need_recorded",
             need["grid_path"],
-            {k: need[k] for k in ("grid_path", "category", "title", "recorded_at")} | {"need_id": need["_id"]},
+            {k: need[k] for k in ("grid_path", "category", "title", "recorded_at")}
+            | {"need_id": need["_id"]},
         )
         self.store.add_need(need, event)
         return schemas.NeedOut().dump(need)

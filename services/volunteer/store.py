@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from services.infra.outbox import public, with_events
+from services.infra.outbox import strip, with_events
 
 OUTBOX_COLLECTIONS = ("needs",)
 
 
 class VolunteerStore:
-    INDEXES: dict[str, list[Any]] = {"needs": [([("ancestors", 1), ("status", 1)], {})]}
+    INDEXES: ClassVar[dict[str, list[Any]]] = {"needs": [([("ancestors", 1), ("status", 1)], {})]}
 
     def __init__(self, db: Any) -> None:
         self.db = db
@@ -19,9 +19,9 @@ class VolunteerStore:
         self.db.needs.insert_one(with_events(need, [event]))
 
     def open_needs(self, scope: str, limit: int) -> list[dict[str, Any]]:
-        found = [public(n) for n in self.db.needs.find({"ancestors": scope, "status": "open"})]
-        found.sort(key=lambda n: n["recorded_at"], reverse=True)  # type: ignore[index]
-        return found[:limit]  # type: ignore[return-value]
+        found = [strip(n) for n in self.db.needs.find({"ancestors": scope, "status": "open"})]
+        found.sort(key=lambda n: n["recorded_at"], reverse=True)
+        return found[:limit]
 
     def ping(self) -> bool:
         self.db.needs.find_one({"_id": "__ping__"})

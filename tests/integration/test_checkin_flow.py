@@ -23,7 +23,9 @@ def system(runner_factory, make_config):
 
 def seed(rpc, meeting_kind="theme_day"):
     rpc.members.create_org({"org_id": "hj", "name": "惠济区委", "kind": "committee"})
-    rpc.members.create_org({"org_id": "hj-b1", "parent_id": "hj", "name": "第一党支部", "kind": "branch"})
+    rpc.members.create_org(
+        {"org_id": "hj-b1", "parent_id": "hj", "name": "第一党支部", "kind": "branch"}
+    )
     member = rpc.members.register_member(
         {
             "org_id": "hj-b1",
@@ -49,11 +51,13 @@ def seed(rpc, meeting_kind="theme_day"):
 
 
 def test_check_in_awards_points_and_tells_the_member_once(system):
-    member, meeting = seed(system)
+    member, _ = seed(system)
     assert member["created"] and member["name_masked"] == "王*明"
     assert member["phone_masked"] == "170****5678"
 
-    first = system.members.check_in({"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_org_path": "/hj"})
+    first = system.members.check_in(
+        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_org_path": "/hj"}
+    )
     assert first["created"] is True
     assert first["member"]["name_masked"] == "王*明"
 
@@ -63,7 +67,9 @@ def test_check_in_awards_points_and_tells_the_member_once(system):
     inbox = wait_for(lambda: system.notify.get_inbox(member["member_id"]))
     assert len(inbox) == 1 and "2分" in inbox[0]["body"] and "主题党日" in inbox[0]["body"]
 
-    again = system.members.check_in({"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_org_path": "/hj"})
+    again = system.members.check_in(
+        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_org_path": "/hj"}
+    )
     assert again["created"] is False and again["event_id"] == first["event_id"]
     award = system.scoring.award_for_event("member_checked_in", first["event_id"])
     assert award["points"] == 2

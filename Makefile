@@ -1,0 +1,22 @@
+.PHONY: run test lint format typecheck bench clean
+
+run:        ## start the whole system on the embedded defaults, with the demo county
+	./scripts/run.sh
+
+test:       ## lint, type-check and run every test on the real broker and store
+	./scripts/test.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+typecheck:
+	.venv/bin/mypy services gateway tools
+
+bench:      ## benchmarks (not tests): kiosk check-ins vs a bare echo RPC, demo-county load time
+	.venv/bin/python bench/checkin.py
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache
