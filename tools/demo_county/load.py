@@ -1,0 +1,142 @@
+"""Load the demo county through the services' own RPC entrypoints and write the demo logins.
+
+``python -m tools.demo_county.load --size full --out var/demo-logins.json``
+
+Idempotent: every entrypoint it calls is keyed on a natural id, so a second run changes nothing
+except that it schedules a fresh open meeting when the last one has closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from gateway.auth import issue_token
+from tools.demo_county.generate import County, Person, generate_county
+
+CHINA = ZoneInfo("Asia/Shanghai")
+BATCH = 200
+
+
+def load(rpc: Any, county: County) -> dict[str, Any]:
+    paths: dict[str, str] = {}
+    for org in county.orgs:
+        created = rpc.members.create_org(
+            {"org_id": org.org_id, "parent_id": org.parent_id, "name": org.name, "kind": org.kind,
+             "tags": list(org.tags)}
+        )
+        paths[org.org_id] = created["path"]
+    member_ids: dict[str, str] = {}
+    for start in range(0, len(county.people), BATCH):
+        batch = county.people[start : start + BATCH]
+        for person, result in zip(batch, rpc.members.register_members([_member(p) for p in batch]), strict=True):
+            member_ids[person.card_uid] = result["member_id"]
+    for kiosk in county.kiosks:
+        rpc.members.enroll_kiosk({"device_id": kiosk.device_id, "org_id": kiosk.org_id, "place": kiosk.place})
+    for meeting in county.meetings:
+        rpc.members.schedule_meeting(
+            {"meeting_id": meeting.meeting_id, "org_id": meeting.org_id, "kind": meeting.kind,
+             "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
+             "window_before_min": meeting.window_before_min, "window_after_min": meeting.window_after_min}
+        )
+    return {"paths": paths, "member_ids": member_ids}
+
+
+def open_meeting(rpc: Any, branch_id: str, now: datetime) -> dict[str, Any]:
+    """Today's demo meeting, open for sign-in from now until 23:59 China time."""
+    local = now.astimezone(CHINA)
+    end_of_day = local.replace(hour=23, minute=59, second=0, microsecond=0)
+    return rpc.members.schedule_meeting(
+        {"meeting_id": f"demo-{branch_id}-{local:%Y%m%d}", "org_id": branch_id, "kind": "theme_day",
+         "title": f"{local:%-m月%-d日}主题党日（演示）", "starts_at": local.isoformat(),
+         "window_before_min": 30, "window_after_min": max(30, int((end_of_day - local).total_seconds() // 60))}
+    )
+
+
+def logins(county: County, loaded: dict[str, Any], meeting: dict[str, Any], secret: str) -> dict[str, Any]:
+    branch_id = meeting["org_id"]
+    kiosk = next(k for k in county.kiosks if loaded["paths"][branch_id].startswith(loaded["paths"][k.org_id] + "/"))
+    people = [p for p in county.people if p.org_id == branch_id][:5]
+    root = county.orgs[0]
+
+    def token(**claims: Any) -> str:
+        return issue_token(secret, ttl_days=30, **claims)
+
+    return {
+        "admin": {"role": "county_operator", "scope": loaded["paths"][root.org_id],
+                  "token": token(subject="demo-admin", role="county_operator", scope=loaded["paths"][root.org_id])},
+        "branch_secretary": {"role": "branch_secretary", "org_id": branch_id, "scope": loaded["paths"][branch_id],
+                             "token": token(subject="demo-secretary", role="branch_secretary",
+                                            scope=loaded["paths"][branch_id])},
+        "kiosk": {"device_id": kiosk.device_id, "place": kiosk.place, "scope": loaded["paths"][kiosk.org_id],
+                  "token": token(subject=kiosk.device_id, role="kiosk", scope=loaded["paths"][kiosk.org_id],
+                                 device=kiosk.device_id)},
+        "open_meeting": {k: meeting[k] for k in ("meeting_id", "title", "org_id", "opens_at", "closes_at")},
+        "members": [
+            {"member_id": loaded["member_ids"][p.card_uid], "card_uid": p.card_uid, "name": p.name,
+             "token": token(subject=loaded["member_ids"][p.card_uid], role="member", scope=loaded["paths"][branch_id])}
+            for p in people
+        ],
+    }
+
+
+def _member(person: Person) -> dict[str, Any]:
+    data = asdict(person)
+    data.pop("member_id_hint", None)
+    for key in ("birth_date", "join_date"):
+        data[key] = data[key].isoformat()
+    data["skills"] = list(person.skills)
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=("full", "small"), default="full")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    now = datetime.now(UTC)
+    county = generate_county(args.size, today=now.astimezone(CHINA).date())
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    config = {"AMQP_URI": os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")}
+    with ClusterRpcProxy(config, timeout=120) as rpc:
+        started = time.perf_counter()
+        loaded = load(rpc, county)
+        seconds = round(time.perf_counter() - started, 1)
+        branch_id = _demo_branch(county)
+        meeting = open_meeting(rpc, branch_id, now)
+    result = {
+        "size": args.size,
+        "loaded_at": previous.get("loaded_at") or now.isoformat(),
+        "load_seconds": previous.get("load_seconds") or seconds,
+        "counts": _counts(county),
+        **logins(county, loaded, meeting, os.environ["TOKEN_SECRET"]),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    os.chmod(args.out, 0o600)
+    print(f"demo county ({args.size}) loaded in {seconds}s; logins in {args.out}")
+
+
+def _demo_branch(county: County) -> str:
+    return next(o.org_id for o in county.orgs if o.kind == "branch" and "two_new" not in o.tags and "building" not in o.tags)
+
+
+def _counts(county: County) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for org in county.orgs:
+        kinds[org.kind] = kinds.get(org.kind, 0) + 1
+    return {**kinds, "members": len(county.people), "kiosks": len(county.kiosks), "meetings": len(county.meetings)}
+
+
+
+if __name__ == "__main__":
+    main()

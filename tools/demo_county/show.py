@@ -1,0 +1,25 @@
+"""Print the URL and the demo logins: ``python -m tools.demo_county.show var/demo-logins.json URL``"""
+
+import json
+import sys
+
+logins = json.loads(open(sys.argv[1], encoding="utf-8").read())
+url = sys.argv[2]
+card = logins["members"][0]
+print(f"""
+智慧党建 platform is up at {url}   (OpenAPI: {url}/api/v1/openapi.json)
+demo county: {logins["counts"]}   (first load took {logins["load_seconds"]} s)
+logins (tokens) are in {sys.argv[1]}:
+  admin (county operator, {logins["admin"]["scope"]})
+  branch secretary ({logins["branch_secretary"]["scope"]})
+  kiosk {logins["kiosk"]["device_id"]} at {logins["kiosk"]["place"]}
+  open meeting {logins["open_meeting"]["meeting_id"]}: {logins["open_meeting"]["title"]}
+  member cards: {", ".join(m["card_uid"] for m in logins["members"])}
+
+Try a sign-in at the kiosk, then read the points and the inbox:
+  curl -s -X POST {url}/api/v1/kiosk/check-ins -H 'Authorization: Bearer {logins["kiosk"]["token"][:16]}…' \\
+       -H 'Content-Type: application/json' -d '{{"card_uid": "{card["card_uid"]}", "meeting_id": "{logins["open_meeting"]["meeting_id"]}"}}'
+  curl -s {url}/api/v1/members/{card["member_id"]}/scorecard -H 'Authorization: Bearer <members[0].token>'
+  curl -s {url}/api/v1/members/{card["member_id"]}/inbox -H 'Authorization: Bearer <members[0].token>'
+(full tokens: jq -r .kiosk.token {sys.argv[1]})
+""")
