@@ -38,10 +38,22 @@ def publish(config, body, *, raw=False, routing_key="member_checked_in"):
     with Connection(config["AMQP_URI"]) as conn:
         producer = conn.Producer()
         if raw:
-            producer.publish(body, exchange=exchange, routing_key=routing_key, content_type="application/json",
-                             content_encoding="utf-8", declare=[exchange])
+            producer.publish(
+                body,
+                exchange=exchange,
+                routing_key=routing_key,
+                content_type="application/json",
+                content_encoding="utf-8",
+                declare=[exchange],
+            )
         else:
-            producer.publish(body, exchange=exchange, routing_key=routing_key, serializer="json", declare=[exchange])
+            producer.publish(
+                body,
+                exchange=exchange,
+                routing_key=routing_key,
+                serializer="json",
+                declare=[exchange],
+            )
 
 
 def dead_letters(config, queue):
@@ -133,7 +145,9 @@ def test_a_failing_handler_is_retried_with_backoff_then_dead_lettered(runner_fac
     publish(config, recovers)
     publish(config, never)
     wait_for(lambda: Flaky.handled == [recovers["event_id"]], timeout=10)
-    letters = wait_for(lambda: dead_letters(config, "evt-members-member_checked_in--flaky.handle.dlq"), timeout=10)
+    letters = wait_for(
+        lambda: dead_letters(config, "evt-members-member_checked_in--flaky.handle.dlq"), timeout=10
+    )
     assert len(letters) == 1
     assert json.loads(letters[0].body)["event_id"] == never["event_id"]
     assert letters[0].headers["x-attempts"] == 3

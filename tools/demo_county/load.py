@@ -19,9 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nameko.standalone.rpc import ClusterRpcProxy
+from tools.demo_county.generate import County, Person, generate_county
 
 from gateway.auth import issue_token
-from tools.demo_county.generate import County, Person, generate_county
 
 CHINA = ZoneInfo("Asia/Shanghai")
 BATCH = 200
@@ -31,22 +31,37 @@ def load(rpc: Any, county: County) -> dict[str, Any]:
     paths: dict[str, str] = {}
     for org in county.orgs:
         created = rpc.members.create_org(
-            {"org_id": org.org_id, "parent_id": org.parent_id, "name": org.name, "kind": org.kind,
-             "tags": list(org.tags)}
+            {
+                "org_id": org.org_id,
+                "parent_id": org.parent_id,
+                "name": org.name,
+                "kind": org.kind,
+                "tags": list(org.tags),
+            }
         )
         paths[org.org_id] = created["path"]
     member_ids: dict[str, str] = {}
     for start in range(0, len(county.people), BATCH):
         batch = county.people[start : start + BATCH]
-        for person, result in zip(batch, rpc.members.register_members([_member(p) for p in batch]), strict=True):
+        for person, result in zip(
+            batch, rpc.members.register_members([_member(p) for p in batch]), strict=True
+        ):
             member_ids[person.card_uid] = result["member_id"]
     for kiosk in county.kiosks:
-        rpc.members.enroll_kiosk({"device_id": kiosk.device_id, "org_id": kiosk.org_id, "place": kiosk.place})
+        rpc.members.enroll_kiosk(
+            {"device_id": kiosk.device_id, "org_id": kiosk.org_id, "place": kiosk.place}
+        )
     for meeting in county.meetings:
         rpc.members.schedule_meeting(
-            {"meeting_id": meeting.meeting_id, "org_id": meeting.org_id, "kind": meeting.kind,
-             "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
-             "window_before_min": meeting.window_before_min, "window_after_min": meeting.window_after_min}
+            {
+                "meeting_id": meeting.meeting_id,
+                "org_id": meeting.org_id,
+                "kind": meeting.kind,
+                "title": meeting.title,
+                "starts_at": meeting.starts_at.isoformat(),
+                "window_before_min": meeting.window_before_min,
+                "window_after_min": meeting.window_after_min,
+            }
         )
     return {"paths": paths, "member_ids": member_ids}
 
@@ -56,15 +71,27 @@ def open_meeting(rpc: Any, branch_id: str, now: datetime) -> dict[str, Any]:
     local = now.astimezone(CHINA)
     end_of_day = local.replace(hour=23, minute=59, second=0, microsecond=0)
     return rpc.members.schedule_meeting(
-        {"meeting_id": f"demo-{branch_id}-{local:%Y%m%d}", "org_id": branch_id, "kind": "theme_day",
-         "title": f"{local:%-m月%-d日}主题党日（演示）", "starts_at": local.isoformat(),
-         "window_before_min": 30, "window_after_min": max(30, int((end_of_day - local).total_seconds() // 60))}
+        {
+            "meeting_id": f"demo-{branch_id}-{local:%Y%m%d}",
+            "org_id": branch_id,
+            "kind": "theme_day",
+            "title": f"{local:%-m月%-d日}主题党日（演示）",
+            "starts_at": local.isoformat(),
+            "window_before_min": 30,
+            "window_after_min": max(30, int((end_of_day - local).total_seconds() // 60)),
+        }
     )
 
 
-def logins(county: County, loaded: dict[str, Any], meeting: dict[str, Any], secret: str) -> dict[str, Any]:
+def logins(
+    county: County, loaded: dict[str, Any], meeting: dict[str, Any], secret: str
+) -> dict[str, Any]:
     branch_id = meeting["org_id"]
-    kiosk = next(k for k in county.kiosks if loaded["paths"][branch_id].startswith(loaded["paths"][k.org_id] + "/"))
+    kiosk = next(
+        k
+        for k in county.kiosks
+        if loaded["paths"][branch_id].startswith(loaded["paths"][k.org_id] + "/")
+    )
     people = [p for p in county.people if p.org_id == branch_id][:5]
     root = county.orgs[0]
 
@@ -72,18 +99,46 @@ def logins(county: County, loaded: dict[str, Any], meeting: dict[str, Any], secr
         return issue_token(secret, ttl_days=30, **claims)
 
     return {
-        "admin": {"role": "county_operator", "scope": loaded["paths"][root.org_id],
-                  "token": token(subject="demo-admin", role="county_operator", scope=loaded["paths"][root.org_id])},
-        "branch_secretary": {"role": "branch_secretary", "org_id": branch_id, "scope": loaded["paths"][branch_id],
-                             "token": token(subject="demo-secretary", role="branch_secretary",
-                                            scope=loaded["paths"][branch_id])},
-        "kiosk": {"device_id": kiosk.device_id, "place": kiosk.place, "scope": loaded["paths"][kiosk.org_id],
-                  "token": token(subject=kiosk.device_id, role="kiosk", scope=loaded["paths"][kiosk.org_id],
-                                 device=kiosk.device_id)},
-        "open_meeting": {k: meeting[k] for k in ("meeting_id", "title", "org_id", "opens_at", "closes_at")},
+        "admin": {
+            "role": "county_operator",
+            "scope": loaded["paths"][root.org_id],
+            "token": token(
+                subject="demo-admin", role="county_operator", scope=loaded["paths"][root.org_id]
+            ),
+        },
+        "branch_secretary": {
+            "role": "branch_secretary",
+            "org_id": branch_id,
+            "scope": loaded["paths"][branch_id],
+            "token": token(
+                subject="demo-secretary", role="branch_secretary", scope=loaded["paths"][branch_id]
+            ),
+        },
+        "kiosk": {
+            "device_id": kiosk.device_id,
+            "place": kiosk.place,
+            "scope": loaded["paths"][kiosk.org_id],
+            "token": token(
+                subject=kiosk.device_id,
+                role="kiosk",
+                scope=loaded["paths"][kiosk.org_id],
+                device=kiosk.device_id,
+            ),
+        },
+        "open_meeting": {
+            k: meeting[k] for k in ("meeting_id", "title", "org_id", "opens_at", "closes_at")
+        },
         "members": [
-            {"member_id": loaded["member_ids"][p.card_uid], "card_uid": p.card_uid, "name": p.name,
-             "token": token(subject=loaded["member_ids"][p.card_uid], role="member", scope=loaded["paths"][branch_id])}
+            {
+                "member_id": loaded["member_ids"][p.card_uid],
+                "card_uid": p.card_uid,
+                "name": p.name,
+                "token": token(
+                    subject=loaded["member_ids"][p.card_uid],
+                    role="member",
+                    scope=loaded["paths"][branch_id],
+                ),
+            }
             for p in people
         ],
     }
@@ -127,15 +182,23 @@ def main() -> None:
 
 
 def _demo_branch(county: County) -> str:
-    return next(o.org_id for o in county.orgs if o.kind == "branch" and "two_new" not in o.tags and "building" not in o.tags)
+    return next(
+        o.org_id
+        for o in county.orgs
+        if o.kind == "branch" and "two_new" not in o.tags and "building" not in o.tags
+    )
 
 
 def _counts(county: County) -> dict[str, int]:
     kinds: dict[str, int] = {}
     for org in county.orgs:
         kinds[org.kind] = kinds.get(org.kind, 0) + 1
-    return {**kinds, "members": len(county.people), "kiosks": len(county.kiosks), "meetings": len(county.meetings)}
-
+    return {
+        **kinds,
+        "members": len(county.people),
+        "kiosks": len(county.kiosks),
+        "meetings": len(county.meetings),
+    }
 
 
 if __name__ == "__main__":
