@@ -3,6 +3,7 @@
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -123,8 +124,8 @@ class Flaky:
     """A consumer that fails a configurable number of times before it succeeds."""
 
     name = "flaky"
-    failures: dict[str, int] = {}
-    handled: list[str] = []
+    failures: ClassVar[dict[str, int]] = {}
+    handled: ClassVar[list[str]] = []
 
     @reliable_event_handler("members", "member_checked_in")
     def handle(self, payload):

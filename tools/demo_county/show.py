@@ -2,8 +2,9 @@
 
 import json
 import sys
+from pathlib import Path
 
-logins = json.loads(open(sys.argv[1], encoding="utf-8").read())
+logins = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
 url = sys.argv[2]
 card = logins["members"][0]
 print(f"""
