@@ -1,0 +1,187 @@
+"""Benchmark (not a test): kiosk check-ins through the gateway at fixed concurrency.
+
+Starts the system with `make run` (full demo county, its own vhost and data directory), then
+measures, in the same run and through the same gateway stack:
+  - baseline: a bare echo RPC (POST /api/v1/diagnostics/echo → members.echo),
+  - first sign-ins (201: attendance written, event relayed, points awarded by scoring),
+  - repeated swipes (200: nothing new recorded),
+and prints throughput, p50/p99 latency and each figure's ratio to the baseline, plus the
+demo-county load time.  Usage: .venv/bin/python bench/checkin.py [--concurrency 8] [--count 1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tools.demo_county.generate import generate_county  # noqa: E402
+
+from gateway.auth import issue_token  # noqa: E402
+
+MGMT = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_system(data_dir: Path) -> tuple[subprocess.Popen[str], str, str]:
+    vhost = "bench_" + "".join(random.choices(string.ascii_lowercase, k=6))
+    requests.put(f"{MGMT}/api/vhosts/{vhost}", timeout=10).raise_for_status()
+    requests.put(
+        f"{MGMT}/api/permissions/{vhost}/guest",
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+        timeout=10,
+    ).raise_for_status()
+    port = free_port()
+    env = {
+        **os.environ,
+        "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
+        "DATA_DIR": str(data_dir),
+        "GATEWAY_BIND": f"127.0.0.1:{port}",
+        "DEMO_SIZE": "full",
+        **{
+            f"{s}_METRICS_PORT": str(free_port())
+            for s in ("MEMBERS", "SCORING", "VOLUNTEER", "NOTIFY")
+        },
+    }
+    proc = subprocess.Popen(
+        ["make", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    for line in proc.stdout:  # type: ignore[union-attr]
+        if line.startswith("READY "):
+            return proc, f"http://127.0.0.1:{port}", vhost
+    raise SystemExit("the system did not start; see " + str(data_dir / "log"))
+
+
+def run(
+    label: str, requests_: list[tuple[str, dict[str, Any], str]], concurrency: int, expect: int
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    sessions: dict[int, requests.Session] = {}
+
+    def one(item: tuple[str, dict[str, Any], str]) -> None:
+        import threading
+
+        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        url, body, token = item
+        started = time.perf_counter()
+        response = session.post(
+            url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != expect:
+            raise RuntimeError(f"{label}: {response.status_code} {response.text}")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, requests_))
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "label": label,
+        "n": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": cuts[49] * 1000,
+        "p99_ms": cuts[98] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--count", type=int, default=1500)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-"))
+    proc, url, vhost = start_system(data_dir)
+    try:
+        logins = json.loads((data_dir / "demo-logins.json").read_text())
+        secrets = dict(
+            line.split("=", 1) for line in (data_dir / "secrets.env").read_text().split()
+        )
+        admin = logins["admin"]["token"]
+        kiosk = issue_token(
+            secrets["TOKEN_SECRET"],
+            subject="bench-kiosk",
+            role="kiosk",
+            scope=logins["admin"]["scope"],
+            device="bench-kiosk",
+        )
+        county = generate_county("full", today=datetime.now(UTC).date())
+        people = random.Random(1).sample(county.people, args.count)
+        meetings: dict[str, str] = {}
+        for org_id in sorted({p.org_id for p in people}):
+            meeting = requests.post(
+                url + "/api/v1/meetings",
+                headers={"Authorization": f"Bearer {admin}"},
+                timeout=30,
+                json={
+                    "org_id": org_id,
+                    "kind": "theme_day",
+                    "title": "压测主题党日",
+                    "starts_at": datetime.now(UTC).isoformat(),
+                    "window_after_min": 600,
+                },
+            )
+            meetings[org_id] = meeting.json()["meeting_id"]
+        swipes = [
+            (
+                url + "/api/v1/kiosk/check-ins",
+                {"card_uid": p.card_uid, "meeting_id": meetings[p.org_id]},
+                kiosk,
+            )
+            for p in people
+        ]
+        echo = [(url + "/api/v1/diagnostics/echo", {"card_uid": p.card_uid}, kiosk) for p in people]
+        run("warm-up", echo[:200], args.concurrency, 200)
+        results = [
+            run("echo RPC (baseline)", echo, args.concurrency, 200),
+            run("kiosk first sign-in", swipes, args.concurrency, 201),
+            run("kiosk repeated swipe", swipes, args.concurrency, 200),
+        ]
+        base = results[0]
+        print(
+            f"\nconcurrency {args.concurrency}, {args.count} requests each; "
+            f"demo county ({logins['counts']['members']} members) loaded in {logins['load_seconds']} s"
+        )
+        print(f"{'':24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'rps ratio':>11}{'p50 ratio':>11}")
+        for r in results:
+            print(
+                f"{r['label']:24}{r['rps']:9.1f}{r['p50_ms']:9.1f}{r['p99_ms']:9.1f}"
+                f"{r['rps'] / base['rps']:11.2f}{r['p50_ms'] / base['p50_ms']:11.2f}"
+            )
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(60)
+        requests.delete(f"{MGMT}/api/vhosts/{vhost}", timeout=10)
+
+
+if __name__ == "__main__":
+    main()
