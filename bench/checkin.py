@@ -33,9 +33,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools.demo_county.generate import generate_county  # noqa: E402
-
 from gateway.auth import issue_token  # noqa: E402
+from tools.demo_county.generate import generate_county  # noqa: E402
 
 MGMT = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
 

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 
+export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
 export DATA_DIR=${DATA_DIR:-$PWD/var}
 export GATEWAY_BIND=${GATEWAY_BIND:-127.0.0.1:8080}
 mkdir -p "$DATA_DIR/log"

@@ -28,8 +28,13 @@ class NotifyStore:
     def inbox(self, member_id: str, limit: int = 50) -> list[dict[str, Any]]:
         found = list(self.db.inbox.find({"member_id": member_id}))
         found.sort(key=lambda m: m["at"], reverse=True)
-        return [{**m, "message_id": m.pop("_id")} for m in found[:limit]]
+        return [_shown(m) for m in found[:limit]]
 
     def ping(self) -> bool:
         self.db.inbox.find_one({"_id": "__ping__"})
         return True
+
+
+def _shown(message: dict[str, Any]) -> dict[str, Any]:
+    shown = {k: v for k, v in message.items() if k not in ("_id", "key")}
+    return {"message_id": message["_id"], **shown}

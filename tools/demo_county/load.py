@@ -19,9 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nameko.standalone.rpc import ClusterRpcProxy
-from tools.demo_county.generate import County, Person, generate_county
 
 from gateway.auth import issue_token
+from tools.demo_county.generate import County, Person, generate_county
 
 CHINA = ZoneInfo("Asia/Shanghai")
 BATCH = 200
