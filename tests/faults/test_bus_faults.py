@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
+from amqp.exceptions import ChannelError
 from kombu import Connection, Exchange, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.infra.consuming import reliable_event_handler
+from services.infra.dlq import drain
 from services.notify.service import NotifyService
 from services.scoring.service import ScoringService
 from tests.conftest import wait_for
@@ -153,3 +155,31 @@ def test_a_failing_handler_is_retried_with_backoff_then_dead_lettered(runner_fac
     assert json.loads(letters[0].body)["event_id"] == never["event_id"]
     assert letters[0].headers["x-attempts"] == 3
     assert "transient failure" in letters[0].headers["x-death-reason"]
+
+
+def test_an_operator_can_list_and_replay_dead_letters(runner_factory, make_config):
+    config = make_config("scoring")
+    runner = runner_factory(config, Flaky)
+    runner.start()
+    event = checked_in()
+    Flaky.failures, Flaky.handled = {event["event_id"]: 99}, []
+    publish(config, event)
+    dlq = "evt-members-member_checked_in--flaky.handle.dlq"
+
+    def listed_once():
+        with Connection(config["AMQP_URI"]) as conn:
+            try:
+                return drain(conn, dlq, replay=False)
+            except ChannelError:  # not dead-lettered yet: the queue does not exist
+                return None
+
+    listed = wait_for(listed_once)
+    assert (
+        listed[0]["attempts"] == 3
+        and listed[0]["queue"] == "evt-members-member_checked_in--flaky.handle"
+    )
+    Flaky.failures = {}  # the cause is fixed
+    with Connection(config["AMQP_URI"]) as conn:
+        assert len(drain(conn, dlq, replay=True)) == 1
+    wait_for(lambda: Flaky.handled == [event["event_id"]])
+    assert dead_letters(config, dlq) == []
