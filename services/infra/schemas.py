@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from services.infra.errors import InvalidInput
+from services.infra.i18n import _
 
 
 class EnvelopeSchema(Schema):
@@ -26,4 +27,4 @@ def load(schema: Schema, data: Any) -> Any:
     try:
         return schema.load(data)
     except ValidationError as error:
-        raise InvalidInput("invalid input", fields=error.messages) from None
+        raise InvalidInput(_("Some fields are missing or invalid"), fields=error.messages) from None
