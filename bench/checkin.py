@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import signal
 import socket
 import statistics
 import string
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gateway.auth import issue_token  # noqa: E402
+from tests.e2e.test_system import stop_group  # noqa: E402
 from tools.demo_county.generate import generate_county  # noqa: E402
 
 MGMT = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
@@ -177,8 +177,7 @@ def main() -> None:
                 f"{r['rps'] / base['rps']:11.2f}{r['p50_ms'] / base['p50_ms']:11.2f}"
             )
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(60)
+        stop_group(proc)
         requests.delete(f"{MGMT}/api/vhosts/{vhost}", timeout=10)
 
 

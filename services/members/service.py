@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from pymongo.errors import DuplicateKeyError
 
 from services.infra.errors import Conflict, Forbidden, NotFound
@@ -13,6 +12,7 @@ from services.infra.events import isoformat, utcnow
 from services.infra.i18n import _
 from services.infra.pii import PiiCipher
 from services.infra.providers import Instrumentation, OutboxPublisher
+from services.infra.rpc import rpc
 from services.infra.schemas import load
 from services.infra.storage import Database
 from services.members import records, schemas

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.infra.consuming import reliable_event_handler
 from services.infra.providers import Instrumentation
+from services.infra.rpc import rpc
 from services.infra.storage import Database
 from services.notify import messages, schemas
 from services.notify.channels import InAppChannel

@@ -7,11 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from services.infra.consuming import reliable_event_handler
 from services.infra.outbox import public
 from services.infra.providers import Instrumentation, OutboxPublisher
+from services.infra.rpc import rpc
 from services.infra.storage import Database
 from services.scoring import awards, schemas
 from services.scoring.rules import gaps, rules_from_config

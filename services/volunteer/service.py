@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.infra.events import isoformat, new_event, utcnow
 from services.infra.pii import PiiCipher, mask_name, mask_phone
 from services.infra.providers import Instrumentation, OutboxPublisher
+from services.infra.rpc import rpc
 from services.infra.schemas import load
 from services.infra.storage import Database
 from services.volunteer import schemas

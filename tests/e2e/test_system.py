@@ -90,12 +90,25 @@ def system(tmp_path_factory, rabbit_manager, request):
             "data_dir": data_dir,
         }
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)
         rabbit_manager.delete_vhost(vhost)
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
+    """SIGTERM the whole process group and wait until every member has exited (the services
+    drain in-flight work first); SIGKILL what is left after the grace period."""
+    pgid = proc.pid
+    os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        proc.poll()  # reap the leader, or it stays in the group as a zombie
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.killpg(pgid, signal.SIGKILL)
+    raise AssertionError(f"processes of `make run` did not stop within {grace}s of SIGTERM")
 
 
 def bearer(token: str) -> dict[str, str]:
