@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+from prometheus_client import REGISTRY
 
 from services.members.idcard import make_id_number
 from services.members.service import MembersService
@@ -75,3 +76,27 @@ def test_check_in_awards_points_and_tells_the_member_once(system):
     assert award["points"] == 2
     assert len(system.scoring.get_scorecard(member["member_id"])["entries"]) == 1
     assert len(system.notify.get_inbox(member["member_id"])) == 1
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0
+
+    assert (
+        sample(
+            "entrypoint_duration_seconds_count",
+            service="members",
+            entrypoint="check_in",
+            outcome="ok",
+        )
+        == 2
+    )
+    assert sample("events_published_total", service="members", event_type="member_checked_in") == 1
+    assert (
+        sample(
+            "events_consumed_total",
+            service="scoring",
+            event_type="member_checked_in",
+            outcome="handled",
+        )
+        == 1
+    )
+    assert sample("events_published_total", service="scoring", event_type="points_awarded") == 1

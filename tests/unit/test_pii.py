@@ -1,9 +1,11 @@
+import json
 import logging
+import sys
 
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from services.infra.logs import ScrubFilter
+from services.infra.logs import ScrubbingJsonFormatter
 from services.infra.pii import PiiCipher, mask_id_number, mask_name, mask_phone, scrub
 
 CIPHER = PiiCipher(b"k" * 32, b"h" * 32)
@@ -37,9 +39,22 @@ def test_masks():
 
 
 def test_logs_never_carry_id_numbers_or_phones():
+    try:
+        raise ValueError("bad record 41010819800504007X")
+    except ValueError:
+        exc_info = sys.exc_info()
     record = logging.LogRecord(
-        "x", logging.INFO, "f", 1, "member %s phone %s", ("41010819800504007X", "17012345678"), None
+        "x",
+        logging.ERROR,
+        "f",
+        1,
+        "member %s phone %s",
+        ("41010819800504007X", "17012345678"),
+        exc_info,
     )
-    ScrubFilter().filter(record)
-    assert record.getMessage() == "member 410108********007X phone 170****5678"
+    record.phone = "17012345678"
+    line = json.loads(ScrubbingJsonFormatter("%(message)s", json_ensure_ascii=False).format(record))
+    assert line["message"] == "member 410108********007X phone 170****5678"
+    assert line["phone"] == "170****5678"
+    assert "41010819800504007X" not in line["exc_info"] and "410108********007X" in line["exc_info"]
     assert scrub("order 12345") == "order 12345"
