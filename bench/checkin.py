@@ -15,10 +15,7 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
-import string
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,51 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gateway.auth import issue_token  # noqa: E402
-from tests.e2e.test_system import stop_group  # noqa: E402
 from tools.demo_county.generate import generate_county  # noqa: E402
+from tools.launch import launch, stop  # noqa: E402
 
 MGMT = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_system(data_dir: Path) -> tuple[subprocess.Popen[str], str, str]:
-    vhost = "bench_" + "".join(random.choices(string.ascii_lowercase, k=6))
-    requests.put(f"{MGMT}/api/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(
-        f"{MGMT}/api/permissions/{vhost}/guest",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        timeout=10,
-    ).raise_for_status()
-    port = free_port()
-    env = {
-        **os.environ,
-        "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-        "DATA_DIR": str(data_dir),
-        "GATEWAY_BIND": f"127.0.0.1:{port}",
-        "DEMO_SIZE": "full",
-        **{
-            f"{s}_METRICS_PORT": str(free_port())
-            for s in ("MEMBERS", "SCORING", "VOLUNTEER", "NOTIFY")
-        },
-    }
-    proc = subprocess.Popen(
-        ["make", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    for line in proc.stdout:  # type: ignore[union-attr]
-        if line.startswith("READY "):
-            return proc, f"http://127.0.0.1:{port}", vhost
-    raise SystemExit("the system did not start; see " + str(data_dir / "log"))
 
 
 def run(
@@ -118,8 +74,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--count", type=int, default=1500)
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-"))
-    proc, url, vhost = start_system(data_dir)
+    amqp = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+    system = launch(
+        Path(tempfile.mkdtemp(prefix="bench-")),
+        amqp_uri=amqp,
+        management_uri=MGMT,
+        demo_size="full",
+    )
+    data_dir, url = system.data_dir, system.url
     try:
         logins = json.loads((data_dir / "demo-logins.json").read_text())
         secrets = dict(
@@ -177,8 +139,7 @@ def main() -> None:
                 f"{r['rps'] / base['rps']:11.2f}{r['p50_ms'] / base['p50_ms']:11.2f}"
             )
     finally:
-        stop_group(proc)
-        requests.delete(f"{MGMT}/api/vhosts/{vhost}", timeout=10)
+        stop(system, MGMT)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,12 @@ def rpc(service: str, method: str, *args: Any) -> Any:
     return current_app.extensions["rpc"].call(service, method, *args)
 
 
+def created_or_found(result: dict[str, Any]) -> Any:
+    """201 for a new object, 200 when the same natural key already existed (idempotent create)."""
+    created = result.pop("created")
+    return jsonify(result), 201 if created else 200
+
+
 def org_path_of(org_id: Any) -> str:
     if not isinstance(org_id, str):
         raise ApiError(
@@ -40,7 +46,7 @@ def create_org() -> Any:
     else:
         within_scope(principal, org_path_of(parent))
     org = rpc("members", "create_org", body)
-    return jsonify(org), 201 if org.pop("created") else 200
+    return created_or_found(org)
 
 
 @api.post("/members")
@@ -48,7 +54,7 @@ def register_member() -> Any:
     principal, body = caller("register_member"), json_body()
     within_scope(principal, org_path_of(body.get("org_id")))
     member = rpc("members", "register_member", body)
-    return jsonify(member), 201 if member.pop("created") else 200
+    return created_or_found(member)
 
 
 @api.get("/members/<member_id>")
@@ -86,7 +92,7 @@ def schedule_meeting() -> Any:
     principal, body = caller("schedule_meeting"), json_body()
     within_scope(principal, org_path_of(body.get("org_id")))
     meeting = rpc("members", "schedule_meeting", body)
-    return jsonify(meeting), 201 if meeting.pop("created") else 200
+    return created_or_found(meeting)
 
 
 @api.post("/kiosks")

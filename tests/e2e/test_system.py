@@ -1,13 +1,6 @@
 """The whole system started the way README.md starts it (`make run`), driven over HTTP and AMQP."""
 
 import json
-import os
-import random
-import signal
-import socket
-import string
-import subprocess
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,95 +13,32 @@ from kombu import Connection, Exchange, Queue
 
 from gateway.auth import issue_token
 from tests.conftest import wait_for
+from tools.launch import launch, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 240
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def system(tmp_path_factory, rabbit_manager, request):
-    vhost = "e2e_" + "".join(random.choices(string.ascii_lowercase, k=8))
-    amqp = request.config.getoption("RABBIT_AMQP_URI")
-    user = amqp.split("//")[1].split(":")[0]
-    rabbit_manager.create_vhost(vhost)
-    rabbit_manager.set_vhost_permissions(vhost, user, ".*", ".*", ".*")
-    data_dir = tmp_path_factory.mktemp("system")
-    port = free_port()
-    env = {
-        **os.environ,
-        "AMQP_URI": amqp.rstrip("/") + "/" + vhost,
-        "DATA_DIR": str(data_dir),
-        "GATEWAY_BIND": f"127.0.0.1:{port}",
-        "DEMO_SIZE": "small",
-        **{
-            f"{s}_METRICS_PORT": str(free_port())
-            for s in ("MEMBERS", "SCORING", "VOLUNTEER", "NOTIFY")
-        },
-    }
-    for key in ("PII_KEY", "PII_HASH_KEY", "TOKEN_SECRET"):
-        env.pop(key, None)  # the run command makes its own
-    proc = subprocess.Popen(
-        ["make", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+def system(tmp_path_factory, request):
+    management = request.config.getoption("RABBIT_API_URI")
+    launched = launch(
+        tmp_path_factory.mktemp("system"),
+        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
+        management_uri=management,
+        demo_size="small",
+        timeout=STARTUP_SECONDS,
     )
-    output: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:  # type: ignore[union-attr]
-            output.append(line)
-            if line.startswith("READY "):
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
     try:
-        if not ready.wait(STARTUP_SECONDS):
-            logs = "".join(output[-40:])
-            raise AssertionError(
-                f"`make run` did not print READY within {STARTUP_SECONDS}s:\n{logs}"
-            )
-        secrets = dict(
-            line.split("=", 1) for line in (data_dir / "secrets.env").read_text().split()
-        )
         yield {
-            "url": f"http://127.0.0.1:{port}",
-            "amqp": env["AMQP_URI"],
-            "logins": json.loads((data_dir / "demo-logins.json").read_text()),
-            "secret": secrets["TOKEN_SECRET"],
-            "output": output,
-            "data_dir": data_dir,
+            "url": launched.url,
+            "amqp": launched.amqp_uri,
+            "logins": json.loads((launched.data_dir / "demo-logins.json").read_text()),
+            "secret": launched.secrets()["TOKEN_SECRET"],
+            "output": launched.output,
         }
     finally:
-        stop_group(proc)
-        rabbit_manager.delete_vhost(vhost)
-
-
-def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
-    """SIGTERM the whole process group and wait until every member has exited (the services
-    drain in-flight work first); SIGKILL what is left after the grace period."""
-    pgid = proc.pid
-    os.killpg(pgid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        proc.poll()  # reap the leader, or it stays in the group as a zombie
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
-    os.killpg(pgid, signal.SIGKILL)
-    raise AssertionError(f"processes of `make run` did not stop within {grace}s of SIGTERM")
+        stop(launched, management)
 
 
 def bearer(token: str) -> dict[str, str]:
