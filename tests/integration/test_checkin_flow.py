@@ -51,7 +51,36 @@ def seed(rpc, meeting_kind="theme_day"):
     return member, meeting
 
 
+def counters():
+    """Process-wide metrics: tests compare them before and after."""
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0
+
+    return {
+        "check_ins": sample(
+            "entrypoint_duration_seconds_count",
+            service="members",
+            entrypoint="check_in",
+            outcome="ok",
+        ),
+        "checked_in_published": sample(
+            "events_published_total", service="members", event_type="member_checked_in"
+        ),
+        "checked_in_handled": sample(
+            "events_consumed_total",
+            service="scoring",
+            event_type="member_checked_in",
+            outcome="handled",
+        ),
+        "points_published": sample(
+            "events_published_total", service="scoring", event_type="points_awarded"
+        ),
+    }
+
+
 def test_check_in_awards_points_and_tells_the_member_once(system):
+    before = counters()
     member, _ = seed(system)
     assert member["created"] and member["name_masked"] == "王*明"
     assert member["phone_masked"] == "170****5678"
@@ -77,26 +106,8 @@ def test_check_in_awards_points_and_tells_the_member_once(system):
     assert len(system.scoring.get_scorecard(member["member_id"])["entries"]) == 1
     assert len(system.notify.get_inbox(member["member_id"])) == 1
 
-    def sample(name, **labels):
-        return REGISTRY.get_sample_value(name, labels) or 0
-
-    assert (
-        sample(
-            "entrypoint_duration_seconds_count",
-            service="members",
-            entrypoint="check_in",
-            outcome="ok",
-        )
-        == 2
-    )
-    assert sample("events_published_total", service="members", event_type="member_checked_in") == 1
-    assert (
-        sample(
-            "events_consumed_total",
-            service="scoring",
-            event_type="member_checked_in",
-            outcome="handled",
-        )
-        == 1
-    )
-    assert sample("events_published_total", service="scoring", event_type="points_awarded") == 1
+    after = counters()
+    assert after["check_ins"] - before["check_ins"] == 2
+    assert after["checked_in_published"] - before["checked_in_published"] == 1
+    assert after["checked_in_handled"] - before["checked_in_handled"] == 1
+    assert after["points_published"] - before["points_published"] == 1
