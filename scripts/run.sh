@@ -36,8 +36,16 @@ pids+=($!)
 
 url="http://$GATEWAY_BIND"
 echo "Waiting for $url/readyz ..."
+names=(members scoring volunteer notify gateway)
 for _ in $(seq 1 120); do
   curl -fsS "$url/readyz" >/dev/null 2>&1 && break
+  for i in "${!pids[@]}"; do
+    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+      echo "${names[$i]} exited during start-up (a port in use? see below):" >&2
+      grep -v -i eventlet "$DATA_DIR/log/${names[$i]}.log" | tail -n 5 >&2
+      exit 1
+    fi
+  done
   sleep 0.5
 done
 curl -fsS "$url/readyz" >/dev/null || { echo "the system did not become ready; see $DATA_DIR/log" >&2; exit 1; }
