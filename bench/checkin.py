@@ -29,7 +29,6 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gateway.auth import issue_token  # noqa: E402
 from tools.demo_county.generate import generate_county  # noqa: E402
 from tools.launch import launch, stop  # noqa: E402
 
@@ -84,17 +83,13 @@ def main() -> None:
     data_dir, url = system.data_dir, system.url
     try:
         logins = json.loads((data_dir / "demo-logins.json").read_text())
-        secrets = dict(
-            line.split("=", 1) for line in (data_dir / "secrets.env").read_text().split()
-        )
         admin = logins["admin"]["token"]
-        kiosk = issue_token(
-            secrets["TOKEN_SECRET"],
-            subject="bench-kiosk",
-            role="kiosk",
-            scope=logins["admin"]["scope"],
-            device="bench-kiosk",
-        )
+        kiosk = requests.post(  # a county-level kiosk, enrolled like any other
+            url + "/api/v1/kiosks",
+            headers={"Authorization": f"Bearer {admin}"},
+            json={"device_id": "bench-kiosk", "org_id": "hj", "place": "压测终端"},
+            timeout=30,
+        ).json()["token"]
         county = generate_county("full", today=datetime.now(UTC).date())
         people = random.Random(1).sample(county.people, args.count)
         meetings: dict[str, str] = {}

@@ -18,7 +18,7 @@ def check_in(principal: Principal, body: dict[str, Any]) -> Any:
     result = rpc.call(
         "members",
         "check_in",
-        {**data, "device_org_path": principal.scope, "device_id": principal.device},
+        {**data, "device_id": principal.device or ""},
     )
     points = _points(rpc, result["event_id"], wait=current_app.config["SETTINGS"].award_wait)
     first = result["created"]

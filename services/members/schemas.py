@@ -93,8 +93,7 @@ class KioskIn(Schema):
 class CheckInIn(Schema):
     card_uid = fields.String(required=True, validate=CARD_UID)
     meeting_id = fields.String(required=True, validate=validate.Length(1, 80))
-    device_org_path = fields.String(required=True)
-    device_id = fields.String(load_default=None, allow_none=True)
+    device_id = fields.String(required=True, validate=validate.Length(1, 64))
 
 
 # -- events published on members.events ------------------------------------------------------

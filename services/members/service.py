@@ -95,9 +95,12 @@ class MembersService:
     @rpc
     def check_in(self, payload: dict[str, Any]) -> dict[str, Any]:
         data = load(schemas.CheckInIn(), payload)
+        kiosk = self.store.kiosk(data["device_id"]) or _raise(
+            Forbidden(_("This kiosk is not enrolled"))
+        )
         member = self.store.member_by_card(data["card_uid"]) or _raise(NotFound(_("Unknown card")))
         meeting = self._meeting(data["meeting_id"])
-        if not in_subtree(meeting["org_path"], data["device_org_path"]):
+        if not in_subtree(meeting["org_path"], kiosk["org_path"]):
             raise Forbidden(_("This kiosk is not enrolled for the meeting's organization"))
         existing = self.store.attendance(f"{meeting['_id']}:{member['_id']}")
         if existing is None:

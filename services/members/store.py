@@ -76,6 +76,9 @@ class MembersStore:
             return self.attendance(attendance["_id"]) or attendance, False
 
     # -- kiosks --
+    def kiosk(self, device_id: str) -> dict[str, Any] | None:
+        return self.db.kiosks.find_one({"_id": device_id})
+
     def add_kiosk(self, kiosk: dict[str, Any]) -> dict[str, Any]:
         self.db.kiosks.replace_one({"_id": kiosk["_id"]}, kiosk, upsert=True)
         return kiosk

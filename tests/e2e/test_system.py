@@ -167,6 +167,23 @@ def test_bad_input_gets_clear_errors(system):
         post({"card_uid": card, "meeting_id": meeting_id}, headers=bearer(foreign)).status_code
         == 403
     )
+    elsewhere = requests.post(  # a kiosk enrolled at another community's service centre
+        url + "/api/v1/kiosks",
+        json={
+            "device_id": "kiosk-other-place",
+            "org_id": "hj-s02-c01",
+            "place": "别处党群服务中心",
+        },
+        headers=bearer(logins["admin"]["token"]),
+        timeout=10,
+    )
+    assert elsewhere.status_code == 201, elsewhere.text
+    other_kiosk = bearer(elsewhere.json()["token"])
+    refused = post({"card_uid": card, "meeting_id": meeting_id}, headers=other_kiosk)
+    assert (
+        refused.status_code == 403
+        and refused.json()["error"]["message"] == "本签到终端未绑定该会议所属党组织"
+    )
     secretary = bearer(logins["branch_secretary"]["token"])
     assert post({"card_uid": card, "meeting_id": meeting_id}, headers=secretary).status_code == 403
 

@@ -39,6 +39,7 @@ def seed(rpc, meeting_kind="theme_day"):
             "card_uid": "A1B2C3D4",
         }
     )
+    rpc.members.enroll_kiosk({"device_id": "kiosk-1", "org_id": "hj", "place": "区党群服务中心"})
     meeting = rpc.members.schedule_meeting(
         {
             "meeting_id": "m1",
@@ -86,7 +87,7 @@ def test_check_in_awards_points_and_tells_the_member_once(system):
     assert member["phone_masked"] == "170****5678"
 
     first = system.members.check_in(
-        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_org_path": "/hj"}
+        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_id": "kiosk-1"}
     )
     assert first["created"] is True
     assert first["member"]["name_masked"] == "王*明"
@@ -98,7 +99,7 @@ def test_check_in_awards_points_and_tells_the_member_once(system):
     assert len(inbox) == 1 and "2分" in inbox[0]["body"] and "主题党日" in inbox[0]["body"]
 
     again = system.members.check_in(
-        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_org_path": "/hj"}
+        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_id": "kiosk-1"}
     )
     assert again["created"] is False and again["event_id"] == first["event_id"]
     award = system.scoring.award_for_event("member_checked_in", first["event_id"])
