@@ -10,8 +10,6 @@ import json
 class ServiceError(Exception):
     """Base for expected, user-caused failures (the caller can act on the message)."""
 
-    code = "error"
-
     def __init__(self, message: str, **details: object) -> None:
         # the JSON text survives nameko's serialization (only str(exc) crosses the wire)
         super().__init__(
@@ -22,19 +20,19 @@ class ServiceError(Exception):
 
 
 class InvalidInput(ServiceError):
-    code = "invalid_input"
+    pass
 
 
 class NotFound(ServiceError):
-    code = "not_found"
+    pass
 
 
 class Conflict(ServiceError):
-    code = "conflict"
+    pass
 
 
 class Forbidden(ServiceError):
-    code = "forbidden"
+    pass
 
 
 class PoisonMessage(Exception):

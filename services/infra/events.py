@@ -6,8 +6,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-ENVELOPE_FIELDS = ("event_id", "occurred_at", "version", "org_path")
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
