@@ -77,7 +77,7 @@ class OutboxPublisher(DependencyProvider):
                 )
                 sent = 0
                 time.sleep(min(30.0, 0.5 * 2**failures))
-            if self._stopping and (sent == 0 or failures):
+            if self._stopping:  # what is still pending stays in the outbox for the next start
                 return
             if sent == 0:
                 self._wake.wait(self.idle_seconds)
