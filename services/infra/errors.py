@@ -35,5 +35,9 @@ class Forbidden(ServiceError):
     pass
 
 
+class AlreadyStored(Exception):
+    """A unique index refused a write (raised by stores, handled by handlers)."""
+
+
 class PoisonMessage(Exception):
     """A message that can never be handled (malformed, wrong schema): dead-letter it at once."""

@@ -28,3 +28,35 @@ def load(schema: Schema, data: Any) -> Any:
         return schema.load(data)
     except ValidationError as error:
         raise InvalidInput(_("Some fields are missing or invalid"), fields=error.messages) from None
+
+
+class Text(fields.String):
+    """A string that can be stored and shown: valid UTF-8 (no lone surrogates), no control
+    characters other than tab and newline."""
+
+    default_error_messages = {  # noqa: RUF012 (marshmallow merges this class attribute)
+        "invalid_text": "Text contains characters that cannot be stored."
+    }
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("invalid_text") from None
+        if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+            raise self.make_error("invalid_text")
+        return text
+
+
+class UpperText(Text):
+    """Card UIDs and similar codes: readers send either case, stored upper case."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip().upper()
+
+
+def with_created(schema: Schema, obj: Any, created: bool) -> dict[str, Any]:
+    """The result of a create-or-find RPC: the object through its output schema, plus whether
+    this call created it."""
+    return {**schema.dump(obj), "created": created}

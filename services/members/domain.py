@@ -1,9 +1,18 @@
-"""Rules of the organization tree, meetings and sign-in. No framework imports."""
+"""Rules of the organization tree, members, meetings and card sign-in. No framework imports:
+objects take plain values, enforce their rules, and return new state plus the events it raises."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from services.infra.errors import Conflict, Forbidden, InvalidInput
+from services.infra.events import isoformat, new_event
+from services.infra.i18n import _
+from services.infra.pii import PiiCipher, mask_id_number, mask_name, mask_phone
+from services.infra.scope import in_subtree
 
 ORG_KINDS = ("committee", "working_committee", "general_branch", "branch", "group", "grid")
 MEETING_KINDS = (
@@ -16,13 +25,117 @@ MEETING_KINDS = (
 )
 MEMBER_STATUSES = ("full", "probationary")
 
+Event = dict[str, Any]
+
 
 def child_path(parent_path: str | None, org_id: str) -> str:
     return f"{parent_path}/{org_id}" if parent_path else f"/{org_id}"
 
 
-def in_subtree(path: str, scope: str) -> bool:
-    return path == scope or path.startswith(scope.rstrip("/") + "/")
+@dataclass(frozen=True)
+class Org:
+    org_id: str
+    parent_id: str | None
+    name: str
+    kind: str
+    tags: tuple[str, ...]
+    path: str
+
+    @classmethod
+    def found(cls, org_id: str, name: str, kind: str, tags: list[str], parent: Org | None) -> Org:
+        return cls(
+            org_id,
+            parent.org_id if parent else None,
+            name,
+            kind,
+            tuple(tags),
+            child_path(parent.path if parent else None, org_id),
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    member_id: str
+    org_id: str
+    org_path: str
+    name: str
+    gender: str
+    birth_date: date
+    status: str
+    join_date: date
+    card_uid: str | None
+    skills: tuple[str, ...]
+    id_hash: str
+    id_number_enc: str
+    id_number_masked: str
+    phone_hash: str
+    phone_enc: str
+    phone_masked: str
+
+    @property
+    def name_masked(self) -> str:
+        return mask_name(self.name)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        org: Org,
+        name: str,
+        gender: str,
+        birth_date: date,
+        id_number: str,
+        phone: str,
+        status: str,
+        join_date: date,
+        card_uid: str | None,
+        skills: list[str],
+        cipher: PiiCipher,
+        today: date,
+    ) -> tuple[Member, list[Event]]:
+        id_number = id_number.upper()
+        _check_dates(id_number, birth_date, join_date, today)
+        member = cls(
+            member_id="mb-" + uuid.uuid4().hex[:16],
+            org_id=org.org_id,
+            org_path=org.path,
+            name=name,
+            gender=gender,
+            birth_date=birth_date,
+            status=status,
+            join_date=join_date,
+            card_uid=card_uid.upper() if card_uid else None,
+            skills=tuple(skills),
+            id_hash=cipher.lookup_hash(id_number, "id_number"),
+            id_number_enc=cipher.encrypt(id_number, "id_number"),
+            id_number_masked=mask_id_number(id_number),
+            phone_hash=cipher.lookup_hash(phone, "phone"),
+            phone_enc=cipher.encrypt(phone, "phone"),
+            phone_masked=mask_phone(phone),
+        )
+        event = new_event(
+            "member_registered",
+            org.path,
+            {
+                "member_id": member.member_id,
+                "org_id": org.org_id,
+                "status": status,
+                "join_date": join_date.isoformat(),
+            },
+        )
+        return member, [event]
+
+
+def _check_dates(id_number: str, birth_date: date, join_date: date, today: date) -> None:
+    problems: dict[str, list[str]] = {}
+    if id_number[6:14] != f"{birth_date:%Y%m%d}":
+        problems["birth_date"] = [_("The birth date does not match the ID number")]
+    if join_date > today:
+        problems["join_date"] = [_("The join date cannot be in the future")]
+    elif join_date < birth_date + timedelta(days=365 * 18):
+        problems["join_date"] = [_("A member joins at 18 or older")]
+    if problems:
+        raise InvalidInput(_("Some fields are missing or invalid"), fields=problems)
 
 
 @dataclass(frozen=True)
@@ -41,3 +154,138 @@ class SignInWindow:
 
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now <= self.closes_at
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    device_id: str
+    org_id: str
+    org_path: str
+    place: str
+
+    def serves(self, meeting: Meeting) -> bool:
+        return in_subtree(meeting.org_path, self.org_path)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    attendance_id: str
+    meeting_id: str
+    member_id: str
+    checked_in_at: datetime
+    device_id: str
+    check_in_id: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    meeting_id: str
+    org_id: str
+    org_path: str
+    kind: str
+    title: str
+    window: SignInWindow
+    invited_org_paths: tuple[str, ...] = ()
+    guest_member_ids: tuple[str, ...] = ()
+    open_to_all: bool = False
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.window.starts_at
+
+    @property
+    def opens_at(self) -> datetime:
+        return self.window.opens_at
+
+    @property
+    def closes_at(self) -> datetime:
+        return self.window.closes_at
+
+    @classmethod
+    def schedule(
+        cls,
+        *,
+        meeting_id: str | None,
+        org: Org,
+        kind: str,
+        title: str,
+        starts_at: datetime,
+        window_before_min: int,
+        window_after_min: int,
+        invited: list[Org],
+        guest_member_ids: list[str],
+        open_to_all: bool,
+        now: datetime,
+        horizon_days: int,
+    ) -> Meeting:
+        starts_at = starts_at.astimezone(UTC)
+        if (
+            not now - timedelta(days=horizon_days)
+            <= starts_at
+            <= now + timedelta(days=horizon_days)
+        ):
+            raise InvalidInput(
+                _("Some fields are missing or invalid"),
+                fields={
+                    "starts_at": [
+                        _("A meeting must start within {days} days of today", days=horizon_days)
+                    ]
+                },
+            )
+        return cls(
+            meeting_id=meeting_id or "mt-" + uuid.uuid4().hex[:16],
+            org_id=org.org_id,
+            org_path=org.path,
+            kind=kind,
+            title=title,
+            window=SignInWindow(starts_at, window_before_min, window_after_min),
+            invited_org_paths=tuple(o.path for o in invited),
+            guest_member_ids=tuple(guest_member_ids),
+            open_to_all=open_to_all,
+        )
+
+    def expects(self, member: Member) -> bool:
+        """Who is expected: the organization's subtree, invited organizations, visiting members
+        (mobile members taking part here), or anyone when the meeting is open to all."""
+        return (
+            self.open_to_all
+            or in_subtree(member.org_path, self.org_path)
+            or any(in_subtree(member.org_path, p) for p in self.invited_org_paths)
+            or member.member_id in self.guest_member_ids
+        )
+
+    def sign_in(
+        self, member: Member, kiosk: Kiosk, now: datetime
+    ) -> tuple[Attendance, list[Event]]:
+        if not kiosk.serves(self):
+            raise Forbidden(_("This kiosk is not enrolled for the meeting's organization"))
+        if not self.expects(member):
+            raise Forbidden(_("This member is not expected at this meeting"))
+        if not self.window.is_open(now):
+            raise Conflict(
+                _("The meeting is not open for sign-in"),
+                opens_at=isoformat(self.opens_at),
+                closes_at=isoformat(self.closes_at),
+            )
+        event = new_event(
+            "member_checked_in",
+            self.org_path,
+            {
+                "member_id": member.member_id,
+                "member_org_path": member.org_path,
+                "meeting_id": self.meeting_id,
+                "meeting_kind": self.kind,
+                "meeting_org_id": self.org_id,
+                "checked_in_at": isoformat(now),
+                "device_id": kiosk.device_id,
+            },
+        )
+        attendance = Attendance(
+            attendance_id=f"{self.meeting_id}:{member.member_id}",
+            meeting_id=self.meeting_id,
+            member_id=member.member_id,
+            checked_in_at=now,
+            device_id=kiosk.device_id,
+            check_in_id=event["payload"]["event_id"],
+        )
+        return attendance, [event]

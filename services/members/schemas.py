@@ -1,27 +1,42 @@
-"""The members service's contract: RPC arguments and results, and the events it publishes."""
+"""The members service's contract: RPC arguments (loaded into commands), results, and the events
+it publishes."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from datetime import date
+from typing import Any
 
-from services.infra.schemas import EnvelopeSchema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
+
+from services.infra.schemas import EnvelopeSchema, Text, UpperText
+from services.members import commands
 from services.members.domain import MEETING_KINDS, MEMBER_STATUSES, ORG_KINDS
 from services.members.idcard import is_valid as is_valid_id_number
 
 ORG_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="use lower-case letters, digits and -")
-CARD_UID = validate.Regexp(r"^[0-9A-F]{8,20}$", error="card UID is 8-20 hex digits (upper case)")
+CARD_UID = validate.Regexp(r"^[0-9A-F]{8,20}$", error="card UID is 8-20 hex digits")
+PAST_DATE = validate.Range(date(1900, 1, 1), None, error="date out of range")
 
 
-class OrgIn(Schema):
-    org_id = fields.String(required=True, validate=ORG_ID)
-    parent_id = fields.String(load_default=None, allow_none=True, validate=ORG_ID)
-    name = fields.String(required=True, validate=validate.Length(1, 100))
-    kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
-    tags = fields.List(fields.String(validate=validate.Length(1, 30)), load_default=list)
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class CreateOrg(Strict):
+    org_id = Text(required=True, validate=ORG_ID)
+    parent_id = Text(load_default=None, allow_none=True, validate=ORG_ID)
+    name = Text(required=True, validate=validate.Length(1, 100))
+    kind = Text(required=True, validate=validate.OneOf(ORG_KINDS))
+    tags = fields.List(Text(validate=validate.Length(1, 30)), load_default=list)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.CreateOrg:
+        return commands.CreateOrg(**data)
 
 
 class OrgOut(Schema):
-    org_id = fields.String(attribute="_id")
+    org_id = fields.String()
     parent_id = fields.String(allow_none=True)
     name = fields.String()
     kind = fields.String()
@@ -29,71 +44,126 @@ class OrgOut(Schema):
     path = fields.String()
 
 
-class MemberIn(Schema):
-    org_id = fields.String(required=True, validate=ORG_ID)
-    name = fields.String(required=True, validate=validate.Length(1, 50))
-    gender = fields.String(required=True, validate=validate.OneOf(("male", "female")))
-    birth_date = fields.Date(required=True)
-    id_number = fields.String(required=True)
-    phone = fields.String(required=True, validate=validate.Regexp(r"^1\d{10}$"))
-    status = fields.String(load_default="full", validate=validate.OneOf(MEMBER_STATUSES))
-    join_date = fields.Date(required=True)
-    card_uid = fields.String(load_default=None, allow_none=True, validate=CARD_UID)
-    skills = fields.List(fields.String(validate=validate.Length(1, 30)), load_default=list)
+class RegisterMember(Strict):
+    org_id = Text(required=True, validate=ORG_ID)
+    name = Text(required=True, validate=validate.Length(1, 50))
+    gender = Text(required=True, validate=validate.OneOf(("male", "female")))
+    birth_date = fields.Date(required=True, validate=PAST_DATE)
+    id_number = UpperText(required=True)
+    phone = Text(required=True, validate=validate.Regexp(r"^1[0-9]{10}$"))
+    status = Text(load_default="full", validate=validate.OneOf(MEMBER_STATUSES))
+    join_date = fields.Date(required=True, validate=PAST_DATE)
+    card_uid = UpperText(load_default=None, allow_none=True, validate=CARD_UID)
+    skills = fields.List(Text(validate=validate.Length(1, 30)), load_default=list)
 
     @validates("id_number")
     def _valid_id_number(self, value: str, **_: object) -> None:
         if not is_valid_id_number(value):
             raise ValidationError("not a valid national ID number (check digit or date)")
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.RegisterMember:
+        return commands.RegisterMember(**data)
+
 
 class MemberOut(Schema):
     """A member as shown to callers: personal data masked."""
 
-    member_id = fields.String(attribute="_id")
+    member_id = fields.String()
     org_id = fields.String()
     org_path = fields.String()
     name_masked = fields.String()
     gender = fields.String()
     status = fields.String()
-    join_date = fields.String()
+    join_date = fields.Date()
     card_uid = fields.String(allow_none=True)
     id_number_masked = fields.String()
     phone_masked = fields.String()
     skills = fields.List(fields.String())
 
 
-class MeetingIn(Schema):
-    meeting_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 80))
-    org_id = fields.String(required=True, validate=ORG_ID)
-    kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
-    title = fields.String(required=True, validate=validate.Length(1, 200))
+class PersonalData(Schema):
+    member_id = fields.String()
+    name = fields.String()
+    id_number = fields.String()
+    phone = fields.String()
+
+
+class ReadPersonalData(Strict):
+    member_id = Text(required=True, validate=validate.Length(1, 64))
+    reason = Text(required=True, validate=validate.Length(2, 200))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ReadPersonalData:
+        return commands.ReadPersonalData(**data)
+
+
+class ScheduleMeeting(Strict):
+    meeting_id = Text(load_default=None, allow_none=True, validate=validate.Length(1, 80))
+    org_id = Text(required=True, validate=ORG_ID)
+    kind = Text(required=True, validate=validate.OneOf(MEETING_KINDS))
+    title = Text(required=True, validate=validate.Length(1, 200))
     starts_at = fields.AwareDateTime(required=True)
     window_before_min = fields.Integer(load_default=None, validate=validate.Range(0, 24 * 60))
     window_after_min = fields.Integer(load_default=None, validate=validate.Range(0, 24 * 60))
+    invited_org_ids = fields.List(
+        Text(validate=ORG_ID), load_default=list, validate=validate.Length(0, 100)
+    )
+    guest_member_ids = fields.List(
+        Text(validate=validate.Length(1, 64)), load_default=list, validate=validate.Length(0, 500)
+    )
+    open_to_all = fields.Boolean(load_default=False)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ScheduleMeeting:
+        return commands.ScheduleMeeting(**data)
 
 
 class MeetingOut(Schema):
-    meeting_id = fields.String(attribute="_id")
+    meeting_id = fields.String()
     org_id = fields.String()
     org_path = fields.String()
     kind = fields.String()
     title = fields.String()
-    starts_at = fields.String()
-    opens_at = fields.String()
-    closes_at = fields.String()
+    starts_at = fields.AwareDateTime()
+    opens_at = fields.AwareDateTime()
+    closes_at = fields.AwareDateTime()
+    invited_org_paths = fields.List(fields.String())
+    open_to_all = fields.Boolean()
 
 
-class KioskIn(Schema):
-    device_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{3,64}$"))
-    org_id = fields.String(required=True, validate=ORG_ID)
-    place = fields.String(required=True, validate=validate.Length(1, 100))
+class EnrollKiosk(Strict):
+    device_id = Text(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{3,64}$"))
+    org_id = Text(required=True, validate=ORG_ID)
+    place = Text(required=True, validate=validate.Length(1, 100))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.EnrollKiosk:
+        return commands.EnrollKiosk(**data)
 
 
-class CheckInIn(Schema):
-    card_uid = fields.String(required=True, validate=CARD_UID)
-    meeting_id = fields.String(required=True, validate=validate.Length(1, 80))
-    device_id = fields.String(required=True, validate=validate.Length(1, 64))
+class KioskOut(Schema):
+    device_id = fields.String()
+    org_id = fields.String()
+    org_path = fields.String()
+    place = fields.String()
+
+
+class CheckIn(Strict):
+    card_uid = UpperText(required=True, validate=CARD_UID)
+    meeting_id = Text(required=True, validate=validate.Length(1, 80))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.CheckIn:
+        return commands.CheckIn(**data)
+
+
+class CheckInOut(Schema):
+    created = fields.Boolean()
+    check_in_id = fields.String()
+    checked_in_at = fields.AwareDateTime()
+    member = fields.Nested(MemberOut(only=("member_id", "name_masked", "org_path")))
+    meeting = fields.Nested(MeetingOut(only=("meeting_id", "title", "kind", "starts_at")))
 
 
 # -- events published on members.events ------------------------------------------------------

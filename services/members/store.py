@@ -1,91 +1,232 @@
-"""The members service's repository over its own collections."""
+"""The members repositories over their own collections, and the unit of work that groups them.
+Documents map to the domain objects here; pymongo errors stop here."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from pymongo.errors import DuplicateKeyError
-
+from services.infra.events import isoformat
 from services.infra.outbox import public, with_events
+from services.infra.repository import insert, insert_once
+from services.members.domain import (
+    Attendance,
+    Event,
+    Kiosk,
+    Meeting,
+    Member,
+    Org,
+    SignInWindow,
+)
 
 OUTBOX_COLLECTIONS = ("members", "attendance")
 
 
+class Orgs:
+    def __init__(self, db: Any) -> None:
+        self.c = db.orgs
+
+    def get(self, org_id: str) -> Org | None:
+        doc = self.c.find_one({"_id": org_id})
+        return _org(doc) if doc else None
+
+    def add(self, org: Org) -> tuple[Org, bool]:
+        doc = {"_id": org.org_id, **asdict(org), "tags": list(org.tags)}
+        stored, created = insert_once(self.c, doc)
+        return _org(stored), created
+
+
+def _org(doc: dict[str, Any]) -> Org:
+    return Org(
+        doc["_id"], doc.get("parent_id"), doc["name"], doc["kind"], tuple(doc["tags"]), doc["path"]
+    )
+
+
+class Members:
+    def __init__(self, db: Any) -> None:
+        self.c = db.members
+
+    def get(self, member_id: str) -> Member | None:
+        return _member(self.c.find_one({"_id": member_id}))
+
+    def by_card(self, card_uid: str) -> Member | None:
+        return _member(self.c.find_one({"card_uid": card_uid}))
+
+    def by_id_hash(self, id_hash: str) -> Member | None:
+        return _member(self.c.find_one({"id_hash": id_hash}))
+
+    def add(self, member: Member, events: list[Event]) -> None:
+        doc = asdict(member)
+        doc.update(
+            _id=member.member_id,
+            birth_date=member.birth_date.isoformat(),
+            join_date=member.join_date.isoformat(),
+            skills=list(member.skills),
+        )
+        del doc["member_id"]
+        if doc["card_uid"] is None:
+            del doc["card_uid"]  # the sparse unique index skips members without a card
+        insert(self.c, with_events(doc, events))
+
+
+def _member(doc: dict[str, Any] | None) -> Member | None:
+    if doc is None:
+        return None
+    doc = public(doc) or {}
+    return Member(
+        member_id=doc["_id"],
+        org_id=doc["org_id"],
+        org_path=doc["org_path"],
+        name=doc["name"],
+        gender=doc["gender"],
+        birth_date=date.fromisoformat(doc["birth_date"]),
+        status=doc["status"],
+        join_date=date.fromisoformat(doc["join_date"]),
+        card_uid=doc.get("card_uid"),
+        skills=tuple(doc.get("skills", ())),
+        id_hash=doc["id_hash"],
+        id_number_enc=doc["id_number_enc"],
+        id_number_masked=doc["id_number_masked"],
+        phone_hash=doc["phone_hash"],
+        phone_enc=doc["phone_enc"],
+        phone_masked=doc["phone_masked"],
+    )
+
+
+class Meetings:
+    def __init__(self, db: Any) -> None:
+        self.c = db.meetings
+
+    def get(self, meeting_id: str) -> Meeting | None:
+        doc = self.c.find_one({"_id": meeting_id})
+        return _meeting(doc) if doc else None
+
+    def add(self, meeting: Meeting) -> tuple[Meeting, bool]:
+        doc = {
+            "_id": meeting.meeting_id,
+            "org_id": meeting.org_id,
+            "org_path": meeting.org_path,
+            "kind": meeting.kind,
+            "title": meeting.title,
+            "starts_at": isoformat(meeting.starts_at),
+            "opens_at": isoformat(meeting.opens_at),
+            "closes_at": isoformat(meeting.closes_at),
+            "window_before_min": meeting.window.minutes_before,
+            "window_after_min": meeting.window.minutes_after,
+            "invited_org_paths": list(meeting.invited_org_paths),
+            "guest_member_ids": list(meeting.guest_member_ids),
+            "open_to_all": meeting.open_to_all,
+        }
+        stored, created = insert_once(self.c, doc)
+        return _meeting(stored), created
+
+
+def _meeting(doc: dict[str, Any]) -> Meeting:
+    starts_at = datetime.fromisoformat(doc["starts_at"])
+    opens_at = datetime.fromisoformat(doc["opens_at"])
+    closes_at = datetime.fromisoformat(doc["closes_at"])
+    window = SignInWindow(
+        starts_at,
+        int((starts_at - opens_at).total_seconds() // 60),
+        int((closes_at - starts_at).total_seconds() // 60),
+    )
+    return Meeting(
+        meeting_id=doc["_id"],
+        org_id=doc["org_id"],
+        org_path=doc["org_path"],
+        kind=doc["kind"],
+        title=doc["title"],
+        window=window,
+        invited_org_paths=tuple(doc.get("invited_org_paths", ())),
+        guest_member_ids=tuple(doc.get("guest_member_ids", ())),
+        open_to_all=bool(doc.get("open_to_all", False)),
+    )
+
+
+class Attendances:
+    def __init__(self, db: Any) -> None:
+        self.c = db.attendance
+
+    def get(self, attendance_id: str) -> Attendance | None:
+        return _attendance(self.c.find_one({"_id": attendance_id}))
+
+    def add(self, attendance: Attendance, events: list[Event]) -> tuple[Attendance, bool]:
+        doc = {
+            "_id": attendance.attendance_id,
+            "meeting_id": attendance.meeting_id,
+            "member_id": attendance.member_id,
+            "checked_in_at": isoformat(attendance.checked_in_at),
+            "device_id": attendance.device_id,
+            "event_id": attendance.check_in_id,
+        }
+        stored, created = insert_once(self.c, with_events(doc, events))
+        return _attendance(stored) or attendance, created
+
+
+def _attendance(doc: dict[str, Any] | None) -> Attendance | None:
+    if doc is None:
+        return None
+    return Attendance(
+        attendance_id=doc["_id"],
+        meeting_id=doc["meeting_id"],
+        member_id=doc["member_id"],
+        checked_in_at=datetime.fromisoformat(doc["checked_in_at"]),
+        device_id=doc.get("device_id") or "",
+        check_in_id=doc["event_id"],
+    )
+
+
+class Kiosks:
+    def __init__(self, db: Any) -> None:
+        self.c = db.kiosks
+
+    def get(self, device_id: str) -> Kiosk | None:
+        doc = self.c.find_one({"_id": device_id})
+        return _kiosk(doc) if doc else None
+
+    def add(self, kiosk: Kiosk) -> tuple[Kiosk, bool]:
+        doc = {"_id": kiosk.device_id, **asdict(kiosk)}
+        del doc["device_id"]
+        stored, created = insert_once(self.c, doc)
+        return _kiosk(stored), created
+
+
+def _kiosk(doc: dict[str, Any]) -> Kiosk:
+    return Kiosk(doc["_id"], doc["org_id"], doc["org_path"], doc["place"])
+
+
+class Audit:
+    def __init__(self, db: Any) -> None:
+        self.c = db.audit
+
+    def record(self, entry: dict[str, Any]) -> None:
+        self.c.insert_one({**entry, "at": isoformat(entry["at"])})
+
+
 class MembersStore:
+    """The unit of work: the repositories of one service call, over one database."""
+
     INDEXES: ClassVar[dict[str, list[Any]]] = {
-        "orgs": [([("path", 1)], {"unique": True})],
+        "orgs": [([("path", 1)], {"unique": True}), ([("parent_id", 1)], {})],
         "members": [
             ([("id_hash", 1)], {"unique": True}),
             ([("card_uid", 1)], {"unique": True, "sparse": True}),
             ([("org_path", 1)], {}),
         ],
-        "meetings": [([("org_path", 1)], {})],
-        "attendance": [([("member_id", 1)], {})],
-        "audit": [([("member_id", 1)], {})],
+        "meetings": [([("org_path", 1), ("starts_at", -1)], {})],
+        "attendance": [([("meeting_id", 1)], {}), ([("member_id", 1)], {})],
+        "audit": [([("member_id", 1), ("at", -1)], {})],
     }
 
     def __init__(self, db: Any) -> None:
         self.db = db
-
-    # -- organizations --
-    def org(self, org_id: str) -> dict[str, Any] | None:
-        return self.db.orgs.find_one({"_id": org_id})
-
-    def add_org(self, org: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        try:
-            self.db.orgs.insert_one(org)
-            return org, True
-        except DuplicateKeyError:
-            return self.db.orgs.find_one({"_id": org["_id"]}) or org, False
-
-    # -- members --
-    def member(self, member_id: str) -> dict[str, Any] | None:
-        return public(self.db.members.find_one({"_id": member_id}))
-
-    def member_by_card(self, card_uid: str) -> dict[str, Any] | None:
-        return public(self.db.members.find_one({"card_uid": card_uid}))
-
-    def member_by_id_hash(self, id_hash: str) -> dict[str, Any] | None:
-        return public(self.db.members.find_one({"id_hash": id_hash}))
-
-    def add_member(self, member: dict[str, Any], event: dict[str, Any]) -> None:
-        """Raises DuplicateKeyError when the person or the card is already registered."""
-        self.db.members.insert_one(with_events(member, [event]))
-
-    # -- meetings and attendance --
-    def meeting(self, meeting_id: str) -> dict[str, Any] | None:
-        return self.db.meetings.find_one({"_id": meeting_id})
-
-    def add_meeting(self, meeting: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        try:
-            self.db.meetings.insert_one(meeting)
-            return meeting, True
-        except DuplicateKeyError:
-            return self.db.meetings.find_one({"_id": meeting["_id"]}) or meeting, False
-
-    def attendance(self, attendance_id: str) -> dict[str, Any] | None:
-        return public(self.db.attendance.find_one({"_id": attendance_id}))
-
-    def record_attendance(
-        self, attendance: dict[str, Any], event: dict[str, Any]
-    ) -> tuple[dict[str, Any], bool]:
-        try:
-            self.db.attendance.insert_one(with_events(attendance, [event]))
-            return attendance, True
-        except DuplicateKeyError:
-            return self.attendance(attendance["_id"]) or attendance, False
-
-    # -- kiosks --
-    def kiosk(self, device_id: str) -> dict[str, Any] | None:
-        return self.db.kiosks.find_one({"_id": device_id})
-
-    def add_kiosk(self, kiosk: dict[str, Any]) -> dict[str, Any]:
-        self.db.kiosks.replace_one({"_id": kiosk["_id"]}, kiosk, upsert=True)
-        return kiosk
-
-    # -- audit of full personal-data reads --
-    def audit(self, entry: dict[str, Any]) -> None:
-        self.db.audit.insert_one(entry)
+        self.orgs = Orgs(db)
+        self.members = Members(db)
+        self.meetings = Meetings(db)
+        self.attendance = Attendances(db)
+        self.kiosks = Kiosks(db)
+        self.audit = Audit(db)
 
     def ping(self) -> bool:
         self.db.orgs.find_one({"_id": "__ping__"})
