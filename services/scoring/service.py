@@ -1,80 +1,67 @@
-"""scoring: the member points card (ledger, yearly totals, scorecards)."""
+"""scoring: the member points card (append-only ledger, yearly totals, scorecards)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from nameko.dependency_providers import Config
-
 from services.infra.consuming import reliable_event_handler
-from services.infra.outbox import public
+from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.providers import Instrumentation, OutboxPublisher
 from services.infra.rpc import rpc
+from services.infra.schemas import load
 from services.infra.storage import Database
-from services.scoring import awards, schemas
-from services.scoring.rules import gaps, rules_from_config
+from services.scoring import handlers, schemas
+from services.scoring.rules import rules_from_config
 from services.scoring.store import OUTBOX_COLLECTIONS, ScoringStore
+
+
+def settings(config: dict[str, Any]) -> handlers.Settings:
+    return handlers.Settings(
+        meeting_points=rules_from_config(config["MEETING_POINTS"]),
+        requirement={k: int(v) for k, v in config["ANNUAL_REQUIREMENT"].items()},
+        timezone=ZoneInfo(config.get("TIMEZONE", "Asia/Shanghai")),
+    )
 
 
 class ScoringService:
     name = "scoring"
 
-    store: ScoringStore = Database(ScoringStore)
+    uow: ScoringStore = Database(ScoringStore)
+    settings: handlers.Settings = BuiltOnce(settings)
+    caller = CallerOf()
     outbox = OutboxPublisher(OUTBOX_COLLECTIONS)
     metrics = Instrumentation()
-    config = Config()
 
     @reliable_event_handler("members", "member_checked_in")
     def award_meeting_attendance(self, payload: dict[str, Any]) -> None:
-        event = schemas.MemberCheckedIn().load(payload)
-        rule = rules_from_config(self.config["MEETING_POINTS"]).get(event["meeting_kind"])
-        if rule is None:
-            return
-        entry_id = f"member_checked_in:{event['event_id']}"
-        entry = self.store.entry(entry_id)
-        if entry is None:
-            at = event["checked_in_at"].astimezone(self._tz())
-            entry, points_awarded = awards.ledger_entry(
-                source_event_type="member_checked_in",
-                source=event,
-                rule=rule,
-                at=at,
-                totals=self.store.totals(event["member_id"], at.year),
-                reason=f"meeting_attended:{event['meeting_kind']}",
-            )
-            entry = self.store.add_entry(entry, points_awarded)
-        self.store.apply(entry)
+        cmd = schemas.MemberCheckedIn().load(payload)
+        handlers.award_meeting_attendance(cmd, self.uow, self.settings)
 
     @rpc
     def get_scorecard(self, member_id: str, year: int | None = None) -> dict[str, Any]:
-        year = year or datetime.now(self._tz()).year
-        totals = self.store.totals(member_id, year)
-        by_category = totals.get("categories", {})
-        return {
-            "member_id": member_id,
-            "year": year,
-            "total": totals.get("total", 0),
-            "by_category": by_category,
-            "counts": totals.get("counts", {}),
-            "requirement": self.config["ANNUAL_REQUIREMENT"],
-            "gaps": gaps(by_category, self.config["ANNUAL_REQUIREMENT"]),
-            "entries": self.store.entries(member_id, year),
-        }
+        query = load(schemas.ListEntries(), {"member_id": member_id, "year": year})
+        card = handlers.scorecard(query, self.uow, self.caller(), self.settings)
+        return schemas.ScorecardOut().dump(card)
 
     @rpc
-    def award_for_event(
-        self, source_event_type: str, source_event_id: str
-    ) -> dict[str, Any] | None:
-        return public(self.store.entry(f"{source_event_type}:{source_event_id}"))
+    def list_entries(
+        self, member_id: str, year: int | None = None, cursor: str | None = None, limit: int = 50
+    ) -> dict[str, Any]:
+        args = {"member_id": member_id, "year": year, "cursor": cursor, "limit": limit}
+        entries, next_cursor = handlers.list_entries(
+            load(schemas.ListEntries(), args), self.uow, self.caller(), self.settings
+        )
+        return schemas.EntriesPage().dump({"items": entries, "next_cursor": next_cursor})
+
+    @rpc
+    def get_check_in_points(self, check_in_id: str) -> dict[str, Any]:
+        points = handlers.check_in_points(str(check_in_id), self.uow, self.caller())
+        return schemas.CheckInPoints().dump(points)
 
     @rpc
     def ping(self) -> bool:
-        return self.store.ping()
-
-    def _tz(self) -> ZoneInfo:
-        return ZoneInfo(self.config.get("TIMEZONE", "Asia/Shanghai"))
+        return self.uow.ping()
 
 
 SERVICE = ScoringService

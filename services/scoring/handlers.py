@@ -1,0 +1,174 @@
+"""The scoring application layer: award points for events, read points cards. No nameko, no
+pymongo: unit tests run these with in-memory fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from services.infra import paging
+from services.infra.errors import AlreadyStored, Conflict, Forbidden
+from services.infra.i18n import _
+from services.infra.scope import Caller
+from services.scoring import commands
+from services.scoring.ledger import Entry, Event, Ledger, Source, Totals, source_key
+from services.scoring.rules import AwardRule
+
+STAFF = frozenset(
+    {"county_operator", "org_admin", "branch_secretary", "grid_leader", "grid_worker"}
+)
+MAX_ATTEMPTS = 20
+
+
+class LedgerRepository(Protocol):
+    def get(self, entry_id: str) -> Entry | None: ...
+    def at_seq(self, member_id: str, year: int, seq: int) -> Entry | None: ...
+    def add(self, entry: Entry, events: list[Event]) -> None:
+        """Raises AlreadyStored when the source or the seq is already taken."""
+
+    def page(self, member_id: str, year: int, after_seq: int | None, limit: int) -> list[Entry]: ...
+
+
+class TotalsRepository(Protocol):
+    def get(self, member_id: str, year: int) -> Totals: ...
+    def apply(self, entry: Entry) -> None:
+        """Apply ``entry`` if the stored totals are at ``entry.seq - 1``; else do nothing."""
+
+
+class UnitOfWork(Protocol):
+    @property
+    def ledger(self) -> LedgerRepository: ...
+
+    @property
+    def totals(self) -> TotalsRepository: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    meeting_points: dict[str, AwardRule]
+    requirement: dict[str, int]
+    timezone: ZoneInfo
+
+
+def award_meeting_attendance(
+    cmd: commands.AwardMeetingAttendance, uow: UnitOfWork, settings: Settings
+) -> Entry | None:
+    rule = settings.meeting_points.get(cmd.meeting_kind)
+    if rule is None:
+        return None
+    at = cmd.checked_in_at.astimezone(settings.timezone)
+    source = Source(
+        "member_checked_in",
+        cmd.event_id,
+        cmd.member_id,
+        cmd.member_org_path,
+        at,
+        f"meeting_attended:{cmd.meeting_kind}",
+        cmd.device_id,
+    )
+    return post(source, rule, uow)
+
+
+def post(source: Source, rule: AwardRule, uow: UnitOfWork) -> Entry:
+    """Append the source's entry once, computed from up-to-date totals. Concurrent posts for one
+    member race on the entry's ``seq``: the loser recomputes from the winner's totals."""
+    year = source.at.year
+    for _attempt in range(MAX_ATTEMPTS):
+        existing = uow.ledger.get(source.key)
+        if existing is not None:
+            catch_up(source.member_id, existing.year, uow)
+            return existing
+        entry, events = Ledger(catch_up(source.member_id, year, uow)).post(source, rule)
+        try:
+            uow.ledger.add(entry, events)
+        except AlreadyStored:
+            continue
+        catch_up(source.member_id, year, uow)
+        return entry
+    raise Conflict(_("Too many concurrent changes to this points card; try again"))
+
+
+def catch_up(member_id: str, year: int, uow: UnitOfWork) -> Totals:
+    """Totals with every stored entry applied (an entry stored by a worker that crashed before
+    applying it is applied here, exactly once)."""
+    totals = uow.totals.get(member_id, year)
+    while (pending := uow.ledger.at_seq(member_id, year, totals.version + 1)) is not None:
+        uow.totals.apply(pending)
+        totals = uow.totals.get(member_id, year)
+    return totals
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    member_id: str
+    year: int
+    total: int
+    by_category: dict[str, int]
+    counts: dict[str, int]
+    requirement: dict[str, int]
+    gaps: dict[str, int]
+
+
+def scorecard(
+    cmd: commands.ListEntries, uow: UnitOfWork, caller: Caller, settings: Settings
+) -> Scorecard:
+    year = cmd.year or _this_year(settings)
+    totals = catch_up(cmd.member_id, year, uow)
+    _may_read(caller, cmd.member_id, totals.org_path)
+    return Scorecard(
+        totals.member_id,
+        year,
+        totals.total,
+        totals.by_category,
+        totals.counts,
+        settings.requirement,
+        totals.gaps(settings.requirement),
+    )
+
+
+def list_entries(
+    cmd: commands.ListEntries, uow: UnitOfWork, caller: Caller, settings: Settings
+) -> tuple[list[Entry], str | None]:
+    year = cmd.year or _this_year(settings)
+    totals = uow.totals.get(cmd.member_id, year)
+    _may_read(caller, cmd.member_id, totals.org_path)
+    after = paging.decode(cmd.cursor, ("seq",))
+    limit = paging.clamp(cmd.limit)
+    rows = uow.ledger.page(cmd.member_id, year, after["seq"] if after else None, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, paging.encode({"seq": rows[-1].seq} if more and rows else None)
+
+
+def check_in_points(check_in_id: str, uow: UnitOfWork, caller: Caller) -> dict[str, Any]:
+    """The points a sign-in earned, once scoring has awarded them ("pending" until then)."""
+    entry = uow.ledger.get(source_key("member_checked_in", check_in_id))
+    if entry is None:
+        return {"status": "pending", "points": None, "category": None, "total": None}
+    if caller.role == "kiosk":
+        if caller.device != entry.device_id:
+            raise Forbidden(_("This kiosk did not record this sign-in"))
+    else:
+        _may_read(caller, entry.member_id, entry.org_path)
+    return {
+        "status": "capped" if entry.capped else "awarded",
+        "points": entry.points,
+        "category": entry.category,
+        "total": entry.total_after,
+    }
+
+
+def _may_read(caller: Caller, member_id: str, org_path: str) -> None:
+    if caller.role == "member":
+        if caller.subject != member_id:
+            raise Forbidden(_("Members may only read their own records"))
+        return
+    caller.require_role(STAFF)
+    if org_path:  # no entries yet: an empty card reveals nothing
+        caller.require(org_path)
+
+
+def _this_year(settings: Settings) -> int:
+    return datetime.now(settings.timezone).year
