@@ -48,3 +48,18 @@ def make_config(rabbit_config, tmp_path):
 
     yield make
     close_all()
+
+
+OPERATOR = {"subject": "op-test", "role": "county_operator", "scope": "/"}
+
+
+def caller(role: str = "county_operator", scope: str = "/", **extra: str) -> dict[str, Any]:
+    """RPC context data naming the caller, as the gateway sends it."""
+    return {
+        "caller": {
+            "subject": extra.pop("subject", f"{role}-test"),
+            "role": role,
+            "scope": scope,
+            **extra,
+        }
+    }

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 from prometheus_client import REGISTRY
 
@@ -10,7 +11,9 @@ from services.members.idcard import make_id_number
 from services.members.service import MembersService
 from services.notify.service import NotifyService
 from services.scoring.service import ScoringService
-from tests.conftest import wait_for
+from tests.conftest import caller, wait_for
+
+KIOSK = caller("kiosk", "/hj", subject="kiosk-1", device="kiosk-1")
 
 
 @pytest.fixture
@@ -18,8 +21,11 @@ def system(runner_factory, make_config):
     config = make_config("scoring")
     runner = runner_factory(config, MembersService, ScoringService, NotifyService)
     runner.start()
-    with ClusterRpcProxy(config, timeout=10) as rpc:
-        yield rpc
+    with (
+        ClusterRpcProxy(config, timeout=10, context_data=caller()) as operator,
+        ClusterRpcProxy(config, timeout=10, context_data=KIOSK) as kiosk,
+    ):
+        yield operator, kiosk, config
 
 
 def seed(rpc, meeting_kind="theme_day"):
@@ -81,34 +87,62 @@ def counters():
 
 
 def test_check_in_awards_points_and_tells_the_member_once(system):
+    operator, kiosk, _ = system
     before = counters()
-    member, _ = seed(system)
+    member, _ = seed(operator)
     assert member["created"] and member["name_masked"] == "王*明"
     assert member["phone_masked"] == "170****5678"
+    assert "_id" not in member
 
-    first = system.members.check_in(
-        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_id": "kiosk-1"}
-    )
+    first = kiosk.members.check_in({"card_uid": "a1b2c3d4", "meeting_id": "m1"})
     assert first["created"] is True
     assert first["member"]["name_masked"] == "王*明"
 
-    card = wait_for(lambda: (c := system.scoring.get_scorecard(member["member_id"]))["total"] and c)
+    member_id = member["member_id"]
+    card = wait_for(lambda: (c := operator.scoring.get_scorecard(member_id))["total"] and c)
     assert card["total"] == 2 and card["by_category"] == {"base": 2}
     assert card["gaps"] == {"base": 58, "contribution": 40}
-    inbox = wait_for(lambda: system.notify.get_inbox(member["member_id"]))
+    inbox = wait_for(lambda: operator.notify.list_inbox(member_id)["items"])
     assert len(inbox) == 1 and "2分" in inbox[0]["body"] and "主题党日" in inbox[0]["body"]
 
-    again = system.members.check_in(
-        {"card_uid": "A1B2C3D4", "meeting_id": "m1", "device_id": "kiosk-1"}
-    )
-    assert again["created"] is False and again["event_id"] == first["event_id"]
-    award = system.scoring.award_for_event("member_checked_in", first["event_id"])
-    assert award["points"] == 2
-    assert len(system.scoring.get_scorecard(member["member_id"])["entries"]) == 1
-    assert len(system.notify.get_inbox(member["member_id"])) == 1
+    again = kiosk.members.check_in({"card_uid": "A1B2C3D4", "meeting_id": "m1"})
+    assert again["created"] is False and again["check_in_id"] == first["check_in_id"]
+    points = kiosk.scoring.get_check_in_points(first["check_in_id"])
+    assert points == {"status": "awarded", "points": 2, "category": "base", "total": 2}
+    entries = operator.scoring.list_entries(member_id)
+    assert len(entries["items"]) == 1 and entries["next_cursor"] is None
+    assert "_id" not in entries["items"][0] and "counter" not in entries["items"][0]
+    assert len(operator.notify.list_inbox(member_id)["items"]) == 1
 
     after = counters()
     assert after["check_ins"] - before["check_ins"] == 2
     assert after["checked_in_published"] - before["checked_in_published"] == 1
     assert after["checked_in_handled"] - before["checked_in_handled"] == 1
     assert after["points_published"] - before["points_published"] == 1
+
+
+def test_rpcs_without_a_caller_or_out_of_scope_are_refused(system):
+    operator, _, config = system
+    member, _ = seed(operator)
+    with ClusterRpcProxy(config, timeout=10) as anonymous, pytest.raises(RemoteError) as error:
+        anonymous.members.get_member(member["member_id"])
+    assert error.value.exc_type == "Forbidden"
+    elsewhere = caller("org_admin", "/other")
+    with ClusterRpcProxy(config, timeout=10, context_data=elsewhere) as other:
+        for call in (
+            lambda: other.members.get_member(member["member_id"]),
+            lambda: other.scoring.get_scorecard(member["member_id"]),
+            lambda: other.members.schedule_meeting(
+                {
+                    "meeting_id": "m1",
+                    "org_id": "hj-b1",
+                    "kind": "theme_day",
+                    "title": "x",
+                    "starts_at": datetime.now(UTC).isoformat(),
+                }
+            ),
+        ):
+            with pytest.raises(RemoteError) as error:
+                call()
+            assert error.value.exc_type == "Forbidden"
+            assert "王" not in str(error.value.value)

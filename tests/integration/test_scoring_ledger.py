@@ -1,0 +1,120 @@
+"""The points ledger on the real store engine and the real broker: caps hold under concurrent
+awards, and every entry is applied to the totals exactly once."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from kombu import Connection, Exchange
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.infra.errors import AlreadyStored
+from services.infra.storage import ensure_indexes, open_database
+from services.scoring import commands, handlers
+from services.scoring.ledger import Ledger, Source
+from services.scoring.service import ScoringService, settings
+from services.scoring.store import ScoringStore
+from tests.conftest import caller, wait_for
+
+MEMBER = "mb-concurrent"
+
+
+def checked_in_payload(event_id=None):
+    now = datetime.now(UTC).isoformat()
+    return {
+        "event_id": event_id or str(uuid.uuid4()),
+        "occurred_at": now,
+        "version": 1,
+        "org_path": "/hj/hj-b1",
+        "member_id": MEMBER,
+        "member_org_path": "/hj/hj-b1",
+        "meeting_id": "m1",
+        "meeting_kind": "theme_day",
+        "meeting_org_id": "hj-b1",
+        "checked_in_at": now,
+        "device_id": "kiosk-1",
+    }
+
+
+@pytest.fixture
+def store(make_config):
+    from pathlib import Path
+
+    config = make_config("scoring")
+    db = open_database("scoring", config.get("MONGO_URI"), Path(config["DATA_DIR"]))
+    ensure_indexes(db, ScoringStore.INDEXES)
+    return ScoringStore(db), settings(config)
+
+
+def test_the_store_refuses_a_second_entry_at_the_same_position(store):
+    uow, config = store
+    rule = config.meeting_points["theme_day"]
+    at = datetime.now(UTC)
+    totals = uow.totals.get(MEMBER, at.year)
+    first, events = Ledger(totals).post(Source("x", "1", MEMBER, "/hj", at, "r"), rule)
+    uow.ledger.add(first, events)
+    rival, events = Ledger(totals).post(Source("x", "2", MEMBER, "/hj", at, "r"), rule)
+    with pytest.raises(AlreadyStored):
+        uow.ledger.add(rival, events)
+    with pytest.raises(AlreadyStored):
+        uow.ledger.add(first, events)
+
+
+def test_a_racing_worker_never_pushes_the_member_over_the_cap(store):
+    """A rival stores its entry between this worker's read and write, then dies before applying
+    it: this worker recomputes from the rival's entry, and the rival's entry is applied once."""
+    uow, config = store
+    award = handlers.award_meeting_attendance
+    now = datetime.now(UTC)
+
+    def cmd():
+        return commands.AwardMeetingAttendance(str(uuid.uuid4()), MEMBER, "/hj", "theme_day", now)
+
+    for _ in range(3):
+        award(cmd(), uow, config)
+    real_add = uow.ledger.add
+
+    def rival_first(entry, events):
+        uow.ledger.add = real_add
+        stale = uow.totals.get(MEMBER, entry.year)
+        rule = config.meeting_points["theme_day"]
+        rival, rival_events = Ledger(stale).post(
+            Source("member_checked_in", "rival", MEMBER, "/hj", entry.at, "r"), rule
+        )
+        real_add(rival, rival_events)
+        real_add(entry, events)
+
+    uow.ledger.add = rival_first
+    mine = award(cmd(), uow, config)
+    assert mine is not None and (mine.seq, mine.points) == (5, 0)
+    totals = uow.totals.get(MEMBER, now.astimezone(config.timezone).year)
+    assert (totals.total, totals.version) == (8, 5)
+
+
+def test_concurrent_events_for_one_member_respect_the_cap(runner_factory, make_config):
+    config = make_config("scoring", max_workers=10)
+    runner_factory(config, ScoringService).start()
+    exchange = Exchange("members.events", type="topic", durable=True)
+    with Connection(config["AMQP_URI"]) as conn:
+        producer = conn.Producer(serializer="json")
+        for _ in range(30):
+            producer.publish(
+                checked_in_payload(),
+                exchange=exchange,
+                routing_key="member_checked_in",
+                declare=[exchange],
+            )
+    with ClusterRpcProxy(config, timeout=10, context_data=caller()) as rpc:
+        page = wait_for(
+            lambda: (
+                (p := rpc.scoring.list_entries(MEMBER, None, None, 200))
+                and len(p["items"]) == 30
+                and p
+            ),
+            timeout=30,
+        )
+        card = rpc.scoring.get_scorecard(MEMBER)
+    points = [e["points"] for e in reversed(page["items"])]
+    assert sum(points) == card["total"] == 8
+    assert points[:4] == [2, 2, 2, 2] and set(points[4:]) == {0}
+    assert page["items"][0]["total_after"] == 8
