@@ -166,7 +166,8 @@ def main() -> None:
     county = generate_county(args.size, today=now.astimezone(CHINA).date())
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     config = {"AMQP_URI": os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")}
-    with ClusterRpcProxy(config, timeout=120) as rpc:
+    loader = {"caller": {"subject": "demo-loader", "role": "county_operator", "scope": "/"}}
+    with ClusterRpcProxy(config, timeout=120, context_data=loader) as rpc:
         branch_id = _demo_branch(county)
         if (
             previous.get("size") == args.size
