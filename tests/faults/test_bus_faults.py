@@ -14,7 +14,7 @@ from services.infra.consuming import reliable_event_handler
 from services.infra.dlq import drain
 from services.notify.service import NotifyService
 from services.scoring.service import ScoringService
-from tests.conftest import wait_for
+from tests.conftest import caller, wait_for
 
 QUEUE = "evt-members-member_checked_in--scoring.award_meeting_attendance"
 
@@ -75,7 +75,7 @@ def scoring(runner_factory, make_config):
     config = make_config("scoring")
     runner = runner_factory(config, ScoringService, NotifyService)
     runner.start()
-    with ClusterRpcProxy(config, timeout=10) as rpc:
+    with ClusterRpcProxy(config, timeout=10, context_data=caller()) as rpc:
         yield config, rpc
 
 
@@ -87,21 +87,23 @@ def test_same_event_twice_changes_nothing_the_second_time(scoring):
     publish(config, event)  # a broker redelivery or a relay re-publish: same event_id
     publish(config, checked_in())  # a different sign-in still counts
     wait_for(lambda: rpc.scoring.get_scorecard("mb-1")["total"] == 4)
-    wait_for(lambda: len(rpc.notify.get_inbox("mb-1")) == 2)
+    wait_for(lambda: len(rpc.notify.list_inbox("mb-1")["items"]) == 2)
     card = rpc.scoring.get_scorecard("mb-1")
-    assert len(card["entries"]) == 2 and card["counts"] == {"theme_day": 2}
-    assert len(rpc.notify.get_inbox("mb-1")) == 2
+    assert len(rpc.scoring.list_entries("mb-1")["items"]) == 2 and card["counts"] == {
+        "theme_day": 2
+    }
+    assert len(rpc.notify.list_inbox("mb-1")["items"]) == 2
 
 
 def test_the_yearly_cap_holds_and_is_explained(scoring):
     config, rpc = scoring
     for _ in range(5):  # theme day: 2 points each, at most 8 a year
         publish(config, checked_in())
-    wait_for(lambda: len(rpc.scoring.get_scorecard("mb-1")["entries"]) == 5)
+    wait_for(lambda: len(rpc.scoring.list_entries("mb-1")["items"]) == 5)
     card = rpc.scoring.get_scorecard("mb-1")
     assert card["total"] == 8
-    assert sorted(e["points"] for e in card["entries"]) == [0, 2, 2, 2, 2]
-    inbox = wait_for(lambda: m if len(m := rpc.notify.get_inbox("mb-1")) == 5 else None)
+    assert sorted(e["points"] for e in rpc.scoring.list_entries("mb-1")["items"]) == [0, 2, 2, 2, 2]
+    inbox = wait_for(lambda: m if len(m := rpc.notify.list_inbox("mb-1")["items"]) == 5 else None)
     assert sum("上限" in m["body"] for m in inbox) == 1
 
 
