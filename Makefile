@@ -15,8 +15,12 @@ format:
 typecheck:
 	.venv/bin/mypy services gateway tools
 
-bench:      ## benchmarks (not tests): kiosk check-ins vs a bare echo RPC, demo-county load time
+bench:      ## benchmarks (not tests): figures and ratios to a baseline measured in the same run
+	.venv/bin/python bench/outbox_relay.py
+	.venv/bin/python bench/event_pipeline.py
 	.venv/bin/python bench/checkin.py
+	.venv/bin/python bench/demo_load.py
+	.venv/bin/python bench/memory.py
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
