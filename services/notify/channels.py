@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from services.notify.messages import Message
 
@@ -11,14 +11,19 @@ class Channel(Protocol):
     name: str
 
     def deliver(self, message: Message) -> bool:
-        """Deliver once per message key; return False if it was delivered before."""
+        """Deliver once per message id; return False if it was delivered before."""
+
+
+class InboxWriter(Protocol):
+    def add(self, message: Message) -> bool:
+        """Store once per message id; False when it was already stored."""
 
 
 class InAppChannel:
     name = "in_app"
 
-    def __init__(self, store: Any) -> None:
-        self.store = store
+    def __init__(self, inbox: InboxWriter) -> None:
+        self.inbox = inbox
 
     def deliver(self, message: Message) -> bool:
-        return self.store.add_to_inbox(message)
+        return self.inbox.add(message)

@@ -1,33 +1,43 @@
-"""What a member is told, rendered through the translation layer. Pure."""
+"""What a member is told, rendered through the translation layer. Pure: no nameko, no pymongo.
+
+The delivery rule: one message per cause and member (the message id is derived from the cause,
+so a redelivered event renders the same id and is delivered once), addressed under the member's
+organization at the time, which is what staff readers are checked against."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from services.infra.i18n import _
+from services.notify import commands
 
 
 @dataclass(frozen=True)
 class Message:
-    key: str  # unique per cause: a redelivered event renders the same key
+    message_id: str  # unique per cause: a redelivered event renders the same id
     member_id: str
+    org_path: str  # the member's organization when it was sent; staff readers must cover it
     kind: str
     title: str
     body: str
+    at: datetime
+    read: bool = False
 
 
-def points_awarded(event: dict[str, Any], locale: str | None = None) -> Message:
-    item = _(f"item:{event['item']}", locale)
-    category = _(f"category:{event['category']}", locale)
-    if event["points"] > 0:
+def points_awarded(
+    cause: commands.TellPointsAwarded, at: datetime, locale: str | None = None
+) -> Message:
+    item = _(f"item:{cause.item}", locale)
+    category = _(f"category:{cause.category}", locale)
+    if cause.points > 0:
         body = _(
             "You earned {points} points ({category}) for {item}. Your total this year is {total}.",
             locale,
-            points=event["points"],
+            points=cause.points,
             category=category,
             item=item,
-            total=event["total_after"],
+            total=cause.total_after,
         )
     else:
         body = _(
@@ -35,12 +45,14 @@ def points_awarded(event: dict[str, Any], locale: str | None = None) -> Message:
             "added. Your total this year is {total}.",
             locale,
             item=item,
-            total=event["total_after"],
+            total=cause.total_after,
         )
     return Message(
-        key=f"points_awarded:{event['event_id']}",
-        member_id=event["member_id"],
+        message_id=f"points_awarded:{cause.event_id}",
+        member_id=cause.member_id,
+        org_path=cause.org_path,
         kind="points",
         title=_("Points card update", locale),
         body=body,
+        at=at,
     )

@@ -1,20 +1,63 @@
-"""notify's contract: its copy of the events it reads, and inbox results."""
+"""notify's contract: its copy of the events it reads, RPC arguments and results."""
 
 from __future__ import annotations
 
-from marshmallow import fields
+from typing import Any
 
-from services.infra.schemas import EnvelopeSchema
+from marshmallow import RAISE, Schema, fields, post_load, validate
+
+from services.infra.schemas import EnvelopeSchema, Text
+from services.notify import commands
 
 
 class PointsAwarded(EnvelopeSchema):
-    """notify's copy of scoring's points_awarded: only the fields it reads."""
+    """notify's copy of scoring's points_awarded: only the fields it reads (``org_path``, the
+    member's organization, comes with the envelope)."""
 
     member_id = fields.String(required=True)
     category = fields.String(required=True)
     item = fields.String(required=True)
     points = fields.Integer(required=True)
     total_after = fields.Integer(required=True)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.TellPointsAwarded:
+        return commands.TellPointsAwarded(
+            event_id=str(data["event_id"]),
+            member_id=data["member_id"],
+            org_path=data["org_path"],
+            category=data["category"],
+            item=data["item"],
+            points=data["points"],
+            total_after=data["total_after"],
+        )
+
+
+class ListInbox(Schema):
+    class Meta:
+        unknown = RAISE
+
+    member_id = Text(required=True, validate=validate.Length(1, 64))
+    cursor = Text(load_default=None, allow_none=True, validate=validate.Length(1, 400))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ListInbox:
+        return commands.ListInbox(**data)
+
+
+class InboxItem(Schema):
+    message_id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    at = fields.AwareDateTime()
+    read = fields.Boolean()
+
+
+class InboxPage(Schema):
+    items = fields.List(fields.Nested(InboxItem))
+    next_cursor = fields.String(allow_none=True)
 
 
 PUBLISHED_EVENTS: dict[str, type] = {}

@@ -1,36 +1,53 @@
-"""notify: tells members what happened, through channels (in-app now; SMS and others later)."""
+"""notify: tells members what happened, through channels (in-app now; SMS and others later).
+
+Each entrypoint loads its input through the contract (schemas), calls its handler with the unit
+of work (and the caller, for RPCs), and dumps RPC results through an output schema."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from services.infra.consuming import reliable_event_handler
+from services.infra.dependencies import BuiltOnce, CallerOf
+from services.infra.i18n import DEFAULT_LOCALE
 from services.infra.providers import Instrumentation
 from services.infra.rpc import rpc
+from services.infra.schemas import load
 from services.infra.storage import Database
-from services.notify import messages, schemas
-from services.notify.channels import InAppChannel
+from services.notify import handlers, schemas
 from services.notify.store import NotifyStore
+
+
+def settings(config: dict[str, Any]) -> handlers.Settings:
+    return handlers.Settings(locale=str(config.get("LOCALE") or DEFAULT_LOCALE))
 
 
 class NotifyService:
     name = "notify"
 
-    store: NotifyStore = Database(NotifyStore)
+    uow: NotifyStore = Database(NotifyStore)
+    settings: handlers.Settings = BuiltOnce(settings)
+    caller = CallerOf()
     metrics = Instrumentation()
 
     @reliable_event_handler("scoring", "points_awarded")
     def tell_points_awarded(self, payload: dict[str, Any]) -> None:
-        event = schemas.PointsAwarded().load(payload)
-        InAppChannel(self.store).deliver(messages.points_awarded(event))
+        cmd = schemas.PointsAwarded().load(payload)
+        handlers.tell_points_awarded(cmd, self.uow, self.settings)
 
     @rpc
-    def get_inbox(self, member_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        return self.store.inbox(member_id, limit)
+    def list_inbox(
+        self, member_id: str, cursor: str | None = None, limit: int = 50
+    ) -> dict[str, Any]:
+        query = load(
+            schemas.ListInbox(), {"member_id": member_id, "cursor": cursor, "limit": limit}
+        )
+        found, next_cursor = handlers.list_inbox(query, self.uow, self.caller())
+        return schemas.InboxPage().dump({"items": found, "next_cursor": next_cursor})
 
     @rpc
     def ping(self) -> bool:
-        return self.store.ping()
+        return self.uow.ping()
 
 
 SERVICE = NotifyService

@@ -1,40 +1,73 @@
-"""The in-app inbox."""
+"""The in-app inbox: the repository, and the unit of work that groups it. Documents map to the
+domain objects here; pymongo is touched only here."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pymongo.errors import DuplicateKeyError
-
-from services.infra.events import isoformat, utcnow
+from services.infra import paging
+from services.infra.repository import insert_once, page
 from services.notify.messages import Message
+
+NEWEST_FIRST = [("at", -1), ("_id", -1)]
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC timestamp of fixed width, so that stored strings sort as the moments do."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Inbox:
+    def __init__(self, db: Any) -> None:
+        self.c = db.inbox
+
+    def add(self, message: Message) -> bool:
+        doc = {
+            "_id": message.message_id,
+            "member_id": message.member_id,
+            "org_path": message.org_path,
+            "kind": message.kind,
+            "title": message.title,
+            "body": message.body,
+            "at": stamp(message.at),
+            "read": message.read,
+        }
+        _, created = insert_once(self.c, doc)
+        return created
+
+    def page(
+        self, member_id: str, cursor: str | None, limit: int
+    ) -> tuple[list[Message], str | None]:
+        after = paging.decode(cursor, tuple(k for k, _ in NEWEST_FIRST))
+        rows, position = page(self.c, {"member_id": member_id}, NEWEST_FIRST, after, limit)
+        return [_message(row) for row in rows], paging.encode(position)
+
+
+def _message(doc: dict[str, Any]) -> Message:
+    return Message(
+        message_id=doc["_id"],
+        member_id=doc["member_id"],
+        org_path=doc.get("org_path", ""),  # messages stored before org paths: staff cannot read
+        kind=doc["kind"],
+        title=doc["title"],
+        body=doc["body"],
+        at=datetime.fromisoformat(doc["at"]),
+        read=bool(doc.get("read", False)),
+    )
 
 
 class NotifyStore:
-    INDEXES: ClassVar[dict[str, list[Any]]] = {"inbox": [([("member_id", 1)], {})]}
+    """The unit of work: the inbox over the service's database."""
+
+    INDEXES: ClassVar[dict[str, list[Any]]] = {
+        "inbox": [([("member_id", 1), ("at", -1), ("_id", -1)], {})],
+    }
 
     def __init__(self, db: Any) -> None:
         self.db = db
-
-    def add_to_inbox(self, message: Message) -> bool:
-        doc = {**asdict(message), "_id": message.key, "at": isoformat(utcnow()), "read": False}
-        try:
-            self.db.inbox.insert_one(doc)
-            return True
-        except DuplicateKeyError:
-            return False
-
-    def inbox(self, member_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        found = list(self.db.inbox.find({"member_id": member_id}))
-        found.sort(key=lambda m: m["at"], reverse=True)
-        return [_shown(m) for m in found[:limit]]
+        self.inbox = Inbox(db)
 
     def ping(self) -> bool:
         self.db.inbox.find_one({"_id": "__ping__"})
         return True
-
-
-def _shown(message: dict[str, Any]) -> dict[str, Any]:
-    shown = {k: v for k, v in message.items() if k not in ("_id", "key")}
-    return {"message_id": message["_id"], **shown}

@@ -1,31 +1,60 @@
-"""volunteer's contract: RPC arguments and results, the events it publishes."""
+"""volunteer's contract: RPC arguments (loaded into commands), results, and the events it
+publishes."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-from services.infra.schemas import EnvelopeSchema
+from marshmallow import RAISE, Schema, fields, post_load, validate
+
+from services.infra.schemas import EnvelopeSchema, Text
+from services.volunteer import commands
 from services.volunteer.needs import NEED_CATEGORIES
 
 ORG_PATH = validate.Regexp(
     r"^(/[a-z0-9][a-z0-9-]{0,63})+$", error="an organization path like /hj/hj-s01"
 )
+SCOPE = validate.Regexp(
+    r"^(/|(/[a-z0-9][a-z0-9-]{0,63})+)$", error="an organization path like /hj/hj-s01, or /"
+)
 
 
-class NeedIn(Schema):
-    grid_path = fields.String(required=True, validate=ORG_PATH)
-    title = fields.String(required=True, validate=validate.Length(1, 100))
-    description = fields.String(load_default="", validate=validate.Length(0, 2000))
-    category = fields.String(required=True, validate=validate.OneOf(NEED_CATEGORIES))
-    resident_name = fields.String(required=True, validate=validate.Length(1, 50))
-    resident_phone = fields.String(
-        load_default=None, allow_none=True, validate=validate.Regexp(r"^1\d{10}$")
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class NeedIn(Strict):
+    """record_need's payload. Who records it is the caller (RPC context data), not a field."""
+
+    grid_path = Text(required=True, validate=ORG_PATH)
+    title = Text(required=True, validate=validate.Length(1, 100))
+    description = Text(load_default="", validate=validate.Length(0, 2000))
+    category = Text(required=True, validate=validate.OneOf(NEED_CATEGORIES))
+    resident_name = Text(required=True, validate=validate.Length(1, 50))
+    resident_phone = Text(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^1[0-9]{10}$")
     )
-    recorded_by = fields.String(required=True, validate=validate.Length(1, 80))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.RecordNeed:
+        return commands.RecordNeed(**data)
+
+
+class ListOpenNeeds(Strict):
+    scope = Text(required=True, validate=SCOPE)
+    cursor = Text(load_default=None, allow_none=True, validate=validate.Length(1, 400))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ListOpenNeeds:
+        return commands.ListOpenNeeds(**data)
 
 
 class NeedOut(Schema):
-    need_id = fields.String(attribute="_id")
+    """A need as shown to callers: the resident's name and phone masked."""
+
+    need_id = fields.String()
     grid_path = fields.String()
     title = fields.String()
     description = fields.String()
@@ -34,7 +63,15 @@ class NeedOut(Schema):
     resident_name_masked = fields.String()
     resident_phone_masked = fields.String(allow_none=True)
     recorded_by = fields.String()
-    recorded_at = fields.String()
+    recorded_at = fields.AwareDateTime()
+
+
+class NeedsPage(Schema):
+    items = fields.List(fields.Nested(NeedOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+# -- events published on volunteer.events ----------------------------------------------------
 
 
 class NeedRecorded(EnvelopeSchema):

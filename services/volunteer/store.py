@@ -1,27 +1,89 @@
-"""Needs recorded under grids."""
+"""Needs recorded under grids: the repository, and the unit of work that groups it. Documents map
+to the domain objects here; pymongo is touched only here."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from services.infra.outbox import strip, with_events
+from services.infra import paging
+from services.infra.outbox import public, with_events
+from services.infra.repository import insert, page
+from services.volunteer.needs import Event, Need
 
 OUTBOX_COLLECTIONS = ("needs",)
+NEWEST_FIRST = [("recorded_at", -1), ("_id", -1)]
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC timestamp of fixed width, so that stored strings sort as the moments do."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Needs:
+    def __init__(self, db: Any) -> None:
+        self.c = db.needs
+
+    def add(self, need: Need, events: list[Event]) -> None:
+        doc = {
+            "_id": need.need_id,
+            "grid_path": need.grid_path,
+            "ancestors": need.ancestors,
+            "title": need.title,
+            "description": need.description,
+            "category": need.category,
+            "status": need.status,
+            "resident_name_enc": need.resident_name_enc,
+            "resident_name_masked": need.resident_name_masked,
+            "resident_phone_enc": need.resident_phone_enc,
+            "resident_phone_masked": need.resident_phone_masked,
+            "recorded_by": need.recorded_by,
+            "recorded_at": stamp(need.recorded_at),
+        }
+        insert(self.c, with_events(doc, events))
+
+    def open_under(
+        self, scope: str, cursor: str | None, limit: int
+    ) -> tuple[list[Need], str | None]:
+        after = paging.decode(cursor, tuple(k for k, _ in NEWEST_FIRST))
+        query: dict[str, Any] = {"status": "open"}
+        if scope.strip("/"):
+            query["ancestors"] = scope
+        rows, position = page(self.c, query, NEWEST_FIRST, after, limit)
+        return [_need(row) for row in rows], paging.encode(position)
+
+
+def _need(doc: dict[str, Any]) -> Need:
+    doc = public(doc) or {}
+    return Need(
+        need_id=doc["_id"],
+        grid_path=doc["grid_path"],
+        title=doc["title"],
+        description=doc.get("description", ""),
+        category=doc["category"],
+        status=doc["status"],
+        resident_name_enc=doc["resident_name_enc"],
+        resident_name_masked=doc["resident_name_masked"],
+        resident_phone_enc=doc.get("resident_phone_enc"),
+        resident_phone_masked=doc.get("resident_phone_masked"),
+        recorded_by=doc["recorded_by"],
+        recorded_at=datetime.fromisoformat(doc["recorded_at"]),
+    )
 
 
 class VolunteerStore:
-    INDEXES: ClassVar[dict[str, list[Any]]] = {"needs": [([("ancestors", 1), ("status", 1)], {})]}
+    """The unit of work: the needs repository over the service's database."""
+
+    INDEXES: ClassVar[dict[str, list[Any]]] = {
+        "needs": [
+            ([("ancestors", 1), ("status", 1), ("recorded_at", -1), ("_id", -1)], {}),
+            ([("status", 1), ("recorded_at", -1), ("_id", -1)], {}),  # the whole deployment
+        ]
+    }
 
     def __init__(self, db: Any) -> None:
         self.db = db
-
-    def add_need(self, need: dict[str, Any], event: dict[str, Any]) -> None:
-        self.db.needs.insert_one(with_events(need, [event]))
-
-    def open_needs(self, scope: str, limit: int) -> list[dict[str, Any]]:
-        found = [strip(n) for n in self.db.needs.find({"ancestors": scope, "status": "open"})]
-        found.sort(key=lambda n: n["recorded_at"], reverse=True)
-        return found[:limit]
+        self.needs = Needs(db)
 
     def ping(self) -> bool:
         self.db.needs.find_one({"_id": "__ping__"})

@@ -1,0 +1,80 @@
+"""In-memory fakes of notify's and volunteer's units of work: same keys, same order, same cursors
+as the stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from services.infra import paging
+from services.infra.errors import AlreadyStored
+from services.notify.messages import Message
+from services.volunteer.needs import Event, Need
+
+
+def _page(
+    rows: list[Any], position: Callable[[Any], list[Any]], cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """Newest first by ``position(row)`` (a list of sort values, all descending), continuing
+    strictly after the cursor's position; the cursor as the stores encode it."""
+    after = paging.decode(cursor, ("pos",))
+    ordered = sorted(rows, key=position, reverse=True)
+    if after is not None:
+        ordered = [r for r in ordered if position(r) < after["pos"]]
+    shown = ordered[:limit]
+    more = len(ordered) > limit
+    return shown, paging.encode({"pos": position(shown[-1])} if more and shown else None)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class FakeInbox:
+    def __init__(self) -> None:
+        self.rows: dict[str, Message] = {}
+
+    def add(self, message: Message) -> bool:
+        if message.message_id in self.rows:
+            return False
+        self.rows[message.message_id] = message
+        return True
+
+    def page(
+        self, member_id: str, cursor: str | None, limit: int
+    ) -> tuple[list[Message], str | None]:
+        mine = [m for m in self.rows.values() if m.member_id == member_id]
+        return _page(mine, lambda m: [_stamp(m.at), m.message_id], cursor, limit)
+
+
+class FakeNotifyUoW:
+    def __init__(self) -> None:
+        self.inbox = FakeInbox()
+
+
+class FakeNeeds:
+    def __init__(self) -> None:
+        self.rows: dict[str, Need] = {}
+        self.events: list[Event] = []
+
+    def add(self, need: Need, events: list[Event]) -> None:
+        if need.need_id in self.rows:
+            raise AlreadyStored(need.need_id)
+        self.rows[need.need_id] = need
+        self.events.extend(events)
+
+    def open_under(
+        self, scope: str, cursor: str | None, limit: int
+    ) -> tuple[list[Need], str | None]:
+        found = [
+            n
+            for n in self.rows.values()
+            if n.status == "open" and (not scope.strip("/") or scope in n.ancestors)
+        ]
+        return _page(found, lambda n: [_stamp(n.recorded_at), n.need_id], cursor, limit)
+
+
+class FakeVolunteerUoW:
+    def __init__(self) -> None:
+        self.needs = FakeNeeds()
