@@ -325,17 +325,20 @@ def wait_until_idle(launched: Launched, timeout: float = 180, quiet: float = 6.0
         for q in requests.get(
             f"{MGMT}/api/queues/{quote(launched.vhost, safe='')}", timeout=10
         ).json()
-        if not q["name"].startswith(("rpc.reply", "rpc.listener"))
+        if not q.get("exclusive") and not q["name"].startswith("rpc.reply")
     ]
     calm_since: float | None = None
     with Connection(launched.amqp_uri) as conn:
         channel = conn.channel()
         while time.monotonic() - started < timeout:
             busy = 0
-            for name in names:
-                with contextlib.suppress(Exception):
+            for name in names[:]:
+                try:
                     _, ready, _ = channel.queue_declare(name, passive=True)
                     busy += ready
+                except Exception:  # gone or exclusive: the broker closed the channel
+                    names.remove(name)
+                    channel = conn.channel()
             busy += _unacked(launched.vhost)
             now = time.monotonic()
             if busy:
