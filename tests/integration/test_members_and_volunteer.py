@@ -12,7 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from services.members.idcard import make_id_number
 from services.members.service import MembersService
 from services.volunteer.service import VolunteerService
-from tests.conftest import wait_for
+from tests.conftest import caller, wait_for
 
 ID_NUMBER = make_id_number("410108", date(1975, 3, 9), 3, "female")
 PHONE = "17187654321"
@@ -88,30 +88,77 @@ def test_registering_the_same_person_twice_is_idempotent_and_cards_are_unique(se
     assert invalid.value.exc_type == "InvalidInput" and "id_number" in invalid.value.value
 
 
-def test_needs_are_recorded_published_and_listed_by_subtree(services):
-    config, rpc = services
+WORKER = caller("grid_worker", "/hj/hj-c1", subject="worker-1")
+OTHER_COMMUNITY = caller("community_worker", "/hj/hj-c2", subject="worker-2")
+NEED = {
+    "grid_path": "/hj/hj-c1/hj-c1-g1",
+    "title": "独居老人水管漏水",
+    "category": "repair",
+    "resident_name": "赵桂兰",
+    "resident_phone": "17000000001",
+}
+
+
+@pytest.fixture
+def volunteer(runner_factory, make_config):
+    config = make_config("volunteer")
+    runner_factory(config, VolunteerService).start()
+    with (
+        ClusterRpcProxy(config, timeout=10, context_data=WORKER) as worker,
+        ClusterRpcProxy(config, timeout=10, context_data=OTHER_COMMUNITY) as other,
+    ):
+        yield config, worker, other
+
+
+def test_needs_are_recorded_by_the_caller_published_and_listed_by_subtree(volunteer):
+    config, worker, other = volunteer
     exchange = Exchange("volunteer.events", type="topic", durable=True)
     with Connection(config["AMQP_URI"]) as conn:
         queue = Queue("observer", exchange=exchange, routing_key="need_recorded")(
             conn.default_channel
         )
         queue.declare()
-        need = rpc.volunteer.record_need(
-            {
-                "grid_path": "/hj/hj-c1/hj-c1-g1",
-                "title": "独居老人水管漏水",
-                "category": "repair",
-                "resident_name": "赵桂兰",
-                "resident_phone": "17000000001",
-                "recorded_by": "worker-1",
-            }
-        )
+        need = worker.volunteer.record_need(NEED)
         event = wait_for(lambda: queue.get(no_ack=True)).decode()
     assert event["need_id"] == need["need_id"] and event["org_path"] == "/hj/hj-c1/hj-c1-g1"
+    assert need["recorded_by"] == "worker-1" and need["status"] == "open"
     assert (
         need["resident_name_masked"] == "赵*兰" and need["resident_phone_masked"] == "170****0001"
     )
-    assert [n["need_id"] for n in rpc.volunteer.list_open_needs("/hj/hj-c1", 10)] == [
-        need["need_id"]
-    ]
-    assert rpc.volunteer.list_open_needs("/hj/hj-c2", 10) == []
+    if not os.environ.get("MONGO_URI"):
+        stored = b"".join(
+            p.read_bytes() for p in Path(config["DATA_DIR"]).rglob("*") if p.is_file()
+        )
+        assert "赵桂兰".encode() not in stored and b"17000000001" not in stored
+    listed = worker.volunteer.list_open_needs("/hj/hj-c1", limit=10)
+    assert listed == {"items": [need], "next_cursor": None}
+    assert other.volunteer.list_open_needs("/hj/hj-c2") == {"items": [], "next_cursor": None}
+
+
+def test_needs_page_newest_first(volunteer):
+    _, worker, _ = volunteer
+    recorded = [worker.volunteer.record_need({**NEED, "title": f"需求{i}"}) for i in range(3)]
+    first = worker.volunteer.list_open_needs("/hj/hj-c1", limit=2)
+    rest = worker.volunteer.list_open_needs("/hj/hj-c1", first["next_cursor"], 2)
+    assert rest["next_cursor"] is None
+    titles = [n["title"] for n in first["items"] + rest["items"]]
+    assert titles == [n["title"] for n in reversed(recorded)]
+
+
+def test_needs_are_scoped_to_the_caller(volunteer):
+    config, worker, other = volunteer
+    for call in (
+        lambda: other.volunteer.record_need(NEED),
+        lambda: other.volunteer.list_open_needs("/hj/hj-c1"),
+        lambda: worker.volunteer.list_open_needs("/hj"),
+    ):
+        with pytest.raises(RemoteError) as refused:
+            call()
+        assert refused.value.exc_type == "Forbidden"
+    with pytest.raises(RemoteError) as invalid:
+        worker.volunteer.record_need({**NEED, "recorded_by": "someone-else"})
+    assert invalid.value.exc_type == "InvalidInput" and "recorded_by" in invalid.value.value
+    with ClusterRpcProxy(config, timeout=10) as anonymous, pytest.raises(RemoteError) as nobody:
+        anonymous.volunteer.list_open_needs("/hj/hj-c1")
+    assert nobody.value.exc_type == "Forbidden"
+    assert worker.volunteer.list_open_needs("/hj/hj-c1")["items"] == []
