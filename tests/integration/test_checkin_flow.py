@@ -122,8 +122,11 @@ def test_check_in_awards_points_and_tells_the_member_once(system):
 
 
 def test_rpcs_without_a_caller_or_out_of_scope_are_refused(system):
-    operator, _, config = system
+    operator, kiosk, config = system
     member, _ = seed(operator)
+    check_in = kiosk.members.check_in({"card_uid": "A1B2C3D4", "meeting_id": "m1"})
+    wait_for(lambda: operator.scoring.get_scorecard(member["member_id"])["total"])
+    wait_for(lambda: operator.notify.list_inbox(member["member_id"])["items"])
     with ClusterRpcProxy(config, timeout=10) as anonymous, pytest.raises(RemoteError) as error:
         anonymous.members.get_member(member["member_id"])
     assert error.value.exc_type == "Forbidden"
@@ -132,6 +135,10 @@ def test_rpcs_without_a_caller_or_out_of_scope_are_refused(system):
         for call in (
             lambda: other.members.get_member(member["member_id"]),
             lambda: other.scoring.get_scorecard(member["member_id"]),
+            lambda: other.scoring.list_entries(member["member_id"]),
+            lambda: other.scoring.get_check_in_points(check_in["check_in_id"]),
+            lambda: other.notify.list_inbox(member["member_id"]),
+            lambda: other.members.read_member_pii(member["member_id"], "查看"),
             lambda: other.members.schedule_meeting(
                 {
                     "meeting_id": "m1",

@@ -21,8 +21,9 @@ PHONE = "17187654321"
 @pytest.fixture
 def services(runner_factory, make_config):
     config = make_config("members")
-    runner_factory(config, MembersService, VolunteerService).start()
-    with ClusterRpcProxy(config, timeout=10) as rpc:
+    runner_factory(config, MembersService).start()
+    admin = caller("org_admin", "/hj", subject="admin-1", ip="10.0.0.9")
+    with ClusterRpcProxy(config, timeout=10, context_data=admin) as rpc:
         rpc.members.create_org({"org_id": "hj", "name": "惠济区委", "kind": "committee"})
         rpc.members.create_org(
             {"org_id": "hj-c1", "parent_id": "hj", "name": "岗桥社区", "kind": "general_branch"}
@@ -60,18 +61,19 @@ def test_personal_data_is_encrypted_at_rest_masked_and_every_full_read_audited(s
         )
         assert ID_NUMBER.encode() not in stored and PHONE.encode() not in stored
         assert "李秀英".encode() in stored  # names are not encrypted, only masked in answers
-    full = rpc.members.read_member_pii(
-        member["member_id"], {"subject": "admin-1", "role": "org_admin"}
-    )
+    full = rpc.members.read_member_pii(member["member_id"], "核对党员身份信息")
     assert (full["id_number"], full["phone"]) == (ID_NUMBER, PHONE)
     from services.infra.storage import open_database
 
     audit = list(
         open_database("members", config["MONGO_URI"], Path(config["DATA_DIR"])).audit.find({})
     )
-    assert [(a["member_id"], a["actor"]["subject"]) for a in audit] == [
-        (member["member_id"], "admin-1")
-    ]
+    assert [
+        (a["member_id"], a["actor"]["subject"], a["actor"]["ip"], a["reason"]) for a in audit
+    ] == [(member["member_id"], "admin-1", "10.0.0.9", "核对党员身份信息")]
+    with pytest.raises(RemoteError) as no_reason:
+        rpc.members.read_member_pii(member["member_id"], "")
+    assert no_reason.value.exc_type == "InvalidInput"
 
 
 def test_registering_the_same_person_twice_is_idempotent_and_cards_are_unique(services):
