@@ -1,42 +1,80 @@
-"""The gateway's WSGI application: error mapping, metrics, health, and the API blueprint."""
+"""The gateway's WSGI application: the API (flask-smorest), its OpenAPI document, problem
+details for every error, metrics, health and readiness, and the body guard in front."""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from kombu import Connection
-from marshmallow import ValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
-from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway.errors import ApiError, from_validation
+from gateway import errors
+from gateway.errors import ApiError
+from gateway.guard import BodyGuard
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
+from gateway.smorest import GatewayApi
 from services.infra import metrics
-from services.infra.i18n import _
 
 log = logging.getLogger(__name__)
 
+API_PREFIX = "/api/v1"
+OPENAPI_VERSION = "3.0.3"
 
-def create_app(settings: Settings | None = None) -> Flask:
-    from gateway.openapi import build_spec
-    from gateway.routes import api
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Chinese as is, and never NaN or Infinity (not JSON): a bug, not a silent bad answer."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
+
+
+class ProblemApi(GatewayApi):
+    def _register_error_handlers(self) -> None:
+        errors.install(self._app)
+
+
+def create_app(settings: Settings | None = None, rpc_client: Any = None) -> Flask:
+    from gateway.routes import api, bench
 
     settings = settings or Settings()
     app = Flask(__name__)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.config["SETTINGS"] = settings
-    app.extensions["rpc"] = RpcClient(settings.amqp_uri, settings.rpc_timeout)
-    app.register_blueprint(api, url_prefix="/api/v1")
-    spec = build_spec(app)
+    app.json = StrictJSONProvider(app)
+    app.config.update(
+        SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        API_TITLE="智慧党建 platform API",
+        API_VERSION="1.0.0",
+        OPENAPI_VERSION=OPENAPI_VERSION,
+        OPENAPI_URL_PREFIX=None,  # served below, relative to /api/v1
+    )
+    app.extensions["rpc"] = rpc_client or RpcClient(settings.amqp_uri, settings.rpc_timeout)
+    smorest = ProblemApi(app)
+    smorest.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    smorest.register_blueprint(api)
+    if settings.bench_echo:
+        smorest.register_blueprint(bench)
 
-    @app.get("/api/v1/openapi.json")
+    document: dict[str, Any] = {}
+
+    @app.get(API_PREFIX + "/openapi.json")
     def openapi() -> Any:
-        return jsonify(spec)
+        if not document:
+            document.update(_document(smorest))
+        return jsonify(document)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -44,16 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/readyz")
     def readyz() -> Any:
-        checks = {"broker": _broker_ok(settings.amqp_uri)}
-        for service in settings.services:
-            try:
-                checks[service] = bool(app.extensions["rpc"].call(service, "ping", timeout=2))
-            except ApiError:
-                checks[service] = False
-        ready = all(checks.values())
-        return jsonify(
-            status="ready" if ready else "not_ready", checks=checks
-        ), 200 if ready else 503
+        return _readiness(app, settings)
 
     @app.get("/metrics")
     def prometheus() -> Response:
@@ -63,44 +92,57 @@ def create_app(settings: Settings | None = None) -> Flask:
             return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
-    _install_error_handlers(app)
     _install_timing(app)
+    wsgi: Any = BodyGuard(
+        app.wsgi_app, max_bytes=settings.max_content_length, timeout=settings.body_read_timeout
+    )
+    if settings.trusted_proxies:
+        wsgi = ProxyFix(wsgi, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
+    app.wsgi_app = wsgi  # type: ignore[method-assign]
     return app
 
 
-def _broker_ok(amqp_uri: str) -> bool:
+def _document(smorest: GatewayApi) -> dict[str, Any]:
+    """The OpenAPI document derived from the routes, with paths relative to the server /api/v1."""
+    spec: dict[str, Any] = smorest.spec.to_dict()
+    spec["servers"] = [{"url": API_PREFIX}]
+    spec["paths"] = {
+        path.removeprefix(API_PREFIX): operations for path, operations in spec["paths"].items()
+    }
+    return spec
+
+
+def _readiness(app: Flask, settings: Settings) -> Any:
+    """Ready when this process can serve: the broker and the services it cannot work without
+    answer. Other services are reported (degraded) but do not take the gateway out of rotation."""
+    pool: ThreadPoolExecutor = app.extensions.setdefault(
+        "readyz_pool", ThreadPoolExecutor(max_workers=8, thread_name_prefix="readyz")
+    )
+    rpc = app.extensions["rpc"]
+
+    def ping(service: str) -> bool:
+        try:
+            return bool(rpc.call(service, "ping", timeout=settings.ping_timeout))
+        except ApiError:
+            return False
+
+    services = settings.required_services + settings.optional_services
+    broker = pool.submit(_broker_ok, settings.amqp_uri, settings.ping_timeout)
+    pings = {service: pool.submit(ping, service) for service in services}
+    checks = {"broker": broker.result()} | {s: f.result() for s, f in pings.items()}
+    ready = checks["broker"] and all(checks[s] for s in settings.required_services)
+    degraded = sorted(s for s in settings.optional_services if not checks[s])
+    status = "not_ready" if not ready else "degraded" if degraded else "ready"
+    return jsonify(status=status, checks=checks, degraded=degraded), 200 if ready else 503
+
+
+def _broker_ok(amqp_uri: str, timeout: float) -> bool:
     try:
-        with Connection(amqp_uri, connect_timeout=2) as conn:
+        with Connection(amqp_uri, connect_timeout=timeout) as conn:
             conn.ensure_connection(max_retries=1)
         return True
     except Exception:
         return False
-
-
-def _install_error_handlers(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def api_error(error: ApiError) -> Any:
-        return jsonify(error.body()), error.status
-
-    @app.errorhandler(ValidationError)
-    def invalid(error: ValidationError) -> Any:
-        return api_error(from_validation(error))
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Any:
-        code = (error.name or "error").lower().replace(" ", "_")
-        return api_error(ApiError(error.code or 500, code, _(error.name or "Error")))
-
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> Any:
-        log.exception("unhandled error", extra={"path": request.path})
-        return api_error(
-            ApiError(
-                500,
-                "internal_error",
-                _("Internal error; the operator has been notified in the logs"),
-            )
-        )
 
 
 def _install_timing(app: Flask) -> None:

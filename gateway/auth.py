@@ -1,11 +1,18 @@
-"""Signed bearer tokens with a role and an organization scope (a subtree of the org tree)."""
+"""Signed bearer tokens with a role and an organization scope (a subtree of the org tree).
+
+A token is only as good as its claims: they are loaded through a schema, so a correctly signed
+token with a malformed claim (an unknown role, a scope that is not an org path, a kiosk without
+its device) is refused like a forged one (401), never a 500.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 ROLES = (
     "county_operator",
@@ -19,6 +26,26 @@ ROLES = (
 )
 ALGORITHM = "HS256"
 AUDIENCE = "dangjian"
+SCOPE_PATTERN = r"^(/|(/[a-z0-9][a-z0-9-]{0,63})+)$"
+
+
+class Claims(Schema):
+    """The claims a token must carry. Registered claims PyJWT checks (aud, nbf) are excluded."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    sub = fields.String(required=True, validate=validate.Length(1, 128))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    scope = fields.String(required=True, validate=validate.Regexp(SCOPE_PATTERN))
+    device = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z0-9-]{3,64}$"))
+    exp = fields.Integer(required=True, strict=True)
+    iat = fields.Integer(required=True, strict=True)
+
+    @validates_schema
+    def _device_iff_kiosk(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("role") == "kiosk") != (data.get("device") is not None):
+            raise ValidationError("a kiosk token names its device; no other token does", "device")
 
 
 @dataclass(frozen=True)
@@ -49,7 +76,7 @@ def issue_token(
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     now = int(time.time())
-    claims = {
+    claims: dict[str, Any] = {
         "sub": subject,
         "role": role,
         "scope": scope,
@@ -69,10 +96,12 @@ def verify_token(secret: str, token: str) -> Principal:
             secret,
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
-            options={"require": ["sub", "role", "scope", "exp"]},
+            options={"require": ["sub", "role", "scope", "exp", "iat"]},
         )
-    except jwt.PyJWTError as error:
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from None
-    if claims["role"] not in ROLES:
-        raise InvalidToken("unknown role")
-    return Principal(claims["sub"], claims["role"], claims["scope"], claims.get("device"))
+    try:
+        loaded = Claims().load(claims)
+    except ValidationError as error:
+        raise InvalidToken(str(error.messages)) from None
+    return Principal(loaded["sub"], loaded["role"], loaded["scope"], loaded["device"])

@@ -1,152 +1,295 @@
-"""The HTTP API: each route is authorize → call the owning service → shape the answer."""
+"""The HTTP API under /api/v1. Each route: authorize the role (``secured``), load the query and
+body through the gateway's schemas, check the target organization against the caller's scope,
+call the owning service with the caller as context data, answer through an output schema.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app
 
-from gateway import kiosk
-from gateway.access import caller, json_body, within_scope
+from gateway.access import (
+    caller_context,
+    current_principal,
+    member_self_only,
+    within_scope,
+)
 from gateway.auth import issue_token
-from gateway.errors import ApiError
-from gateway.http_schemas import NeedsQuery
+from gateway.http_schemas import (
+    CheckInIn,
+    CheckInOut,
+    CheckInPointsOut,
+    EchoIn,
+    EntriesPage,
+    EntriesQuery,
+    InboxPage,
+    KioskEnrolledOut,
+    KioskIn,
+    MeetingIn,
+    MeetingOut,
+    MemberIn,
+    MemberOut,
+    NeedIn,
+    NeedOut,
+    NeedsPage,
+    NeedsQuery,
+    NoQuery,
+    OrgIn,
+    OrgOut,
+    PageQuery,
+    PersonalDataOut,
+    PersonalDataQuery,
+    ScorecardOut,
+    YearQuery,
+)
+from gateway.smorest import BODY, GatewayBlueprint, secured
 from services.infra.i18n import _
 
-api = Blueprint("api", __name__)
+api = GatewayBlueprint("api", __name__, url_prefix="/api/v1", description="The platform's HTTP API")
+bench = GatewayBlueprint(
+    "bench",
+    __name__,
+    url_prefix="/api/v1/bench",
+    description="Benchmark hooks (never mounted in production)",
+)
+
+MEMBER_ID = "<string(minlength=1, maxlength=64):member_id>"
+CHECK_IN_ID = "<string(minlength=1, maxlength=200):check_in_id>"
+KIOSK_TOKEN_DAYS = 365
 
 
 def rpc(service: str, method: str, *args: Any) -> Any:
-    return current_app.extensions["rpc"].call(service, method, *args)
+    caller = caller_context(current_principal())
+    return current_app.extensions["rpc"].call(service, method, *args, caller=caller)
 
 
-def created_or_found(result: dict[str, Any]) -> Any:
-    """201 for a new object, 200 when the same natural key already existed (idempotent create)."""
-    created = result.pop("created")
-    return jsonify(result), 201 if created else 200
+def created_or_found(result: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """201 for a new object, 200 when the same natural key already existed (idempotent create;
+    the service has checked that the existing object is within the caller's scope)."""
+    created = result.pop("created", True)
+    return result, 201 if created else 200
 
 
-def org_path_of(org_id: Any) -> str:
-    if not isinstance(org_id, str):
-        raise ApiError(
-            400,
-            "invalid_input",
-            _("Some fields are missing or invalid"),
-            fields={"org_id": [_("Not a valid string.")]},
-        )
-    return rpc("members", "get_org", org_id)["path"]
+def org_in_scope(org_id: str) -> str:
+    """The organization's path, once it is known to lie within the caller's scope."""
+    path: str = rpc("members", "get_org", org_id)["path"]
+    within_scope(current_principal(), path)
+    return path
 
 
-@api.post("/orgs")
-def create_org() -> Any:
-    principal, body = caller("create_org"), json_body()
-    parent = body.get("parent_id")
+def readable_member(member_id: str) -> dict[str, Any] | None:
+    """A member may read their own records; anyone else reads members within their scope."""
+    principal = current_principal()
+    if member_self_only(principal, member_id):
+        return None
+    member: dict[str, Any] = rpc("members", "get_member", member_id)
+    within_scope(principal, member["org_path"])
+    return member
+
+
+def without_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not (k in keys and v is None)}
+
+
+# -- organizations and members ---------------------------------------------------------------
+
+
+@api.route("/orgs", methods=["POST"])
+@secured(api, "create_org", 404, 409, *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(OrgIn)
+@api.response(201, OrgOut, description="Created")
+@api.alt_response(200, schema=OrgOut, description="Already existed (same id, within your scope)")
+def create_org(body: dict[str, Any]) -> Any:
+    """Create an organization under a parent (a root one without parent_id)"""
+    parent = body["parent_id"]
     if parent is None:
-        within_scope(principal, "/")
+        within_scope(current_principal(), "/" + body["org_id"])
     else:
-        within_scope(principal, org_path_of(parent))
-    org = rpc("members", "create_org", body)
-    return created_or_found(org)
+        org_in_scope(parent)
+    return created_or_found(rpc("members", "create_org", body))
 
 
-@api.post("/members")
-def register_member() -> Any:
-    principal, body = caller("register_member"), json_body()
-    within_scope(principal, org_path_of(body.get("org_id")))
-    member = rpc("members", "register_member", body)
-    return created_or_found(member)
+@api.route("/members", methods=["POST"])
+@secured(api, "register_member", 404, 409, *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(MemberIn)
+@api.response(201, MemberOut, description="Registered")
+@api.alt_response(200, schema=MemberOut, description="Already registered (same person)")
+def register_member(body: dict[str, Any]) -> Any:
+    """Register a member, optionally with a smart card"""
+    org_in_scope(body["org_id"])
+    return created_or_found(rpc("members", "register_member", MemberIn().dump_for_rpc(body)))
 
 
-@api.get("/members/<member_id>")
+@api.route(f"/members/{MEMBER_ID}", methods=["GET"])
+@secured(api, "read_member", 404)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.response(200, MemberOut)
 def get_member(member_id: str) -> Any:
-    principal = caller("read_member")
-    member = _readable_member(principal, member_id)
-    return jsonify(member)
+    """A member's record, personal data masked"""
+    member = readable_member(member_id)
+    return member if member is not None else rpc("members", "get_member", member_id)
 
 
-@api.get("/members/<member_id>/personal-data")
-def read_member_pii(member_id: str) -> Any:
-    principal = caller("read_member_pii")
-    _readable_member(principal, member_id)
-    actor = {"subject": principal.subject, "role": principal.role, "ip": request.remote_addr}
-    return jsonify(rpc("members", "read_member_pii", member_id, actor))
+@api.route(f"/members/{MEMBER_ID}/personal-data", methods=["GET"])
+@secured(api, "read_member_pii", 404)
+@api.arguments(PersonalDataQuery, location="query")
+@api.response(200, PersonalDataOut)
+def read_member_pii(query: dict[str, Any], member_id: str) -> Any:
+    """Full name, ID number and phone: staff only, with a reason, written to the audit log"""
+    readable_member(member_id)
+    return rpc("members", "read_member_pii", member_id, query["reason"])
 
 
-@api.get("/members/<member_id>/scorecard")
-def scorecard(member_id: str) -> Any:
-    principal = caller("read_scorecard")
-    _readable_member(principal, member_id)
-    year = request.args.get("year", type=int)
-    return jsonify(rpc("scoring", "get_scorecard", member_id, year))
+@api.route(f"/members/{MEMBER_ID}/scorecard", methods=["GET"])
+@secured(api, "read_points", 404)
+@api.arguments(YearQuery, location="query")
+@api.response(200, ScorecardOut)
+def scorecard(query: dict[str, Any], member_id: str) -> Any:
+    """The member's points card for a year"""
+    readable_member(member_id)
+    return rpc("scoring", "get_scorecard", member_id, query.get("year"))
 
 
-@api.get("/members/<member_id>/inbox")
-def inbox(member_id: str) -> Any:
-    principal = caller("read_scorecard")
-    _readable_member(principal, member_id)
-    return jsonify(messages=rpc("notify", "get_inbox", member_id, 50))
+@api.route(f"/members/{MEMBER_ID}/points-entries", methods=["GET"])
+@secured(api, "read_points", 404)
+@api.arguments(EntriesQuery, location="query")
+@api.response(200, EntriesPage)
+def points_entries(query: dict[str, Any], member_id: str) -> Any:
+    """The member's points ledger for a year, oldest first (cursor-paginated)"""
+    readable_member(member_id)
+    return rpc(
+        "scoring",
+        "list_entries",
+        member_id,
+        query.get("year"),
+        query.get("cursor"),
+        query["limit"],
+    )
 
 
-@api.post("/meetings")
-def schedule_meeting() -> Any:
-    principal, body = caller("schedule_meeting"), json_body()
-    within_scope(principal, org_path_of(body.get("org_id")))
-    meeting = rpc("members", "schedule_meeting", body)
-    return created_or_found(meeting)
+@api.route(f"/members/{MEMBER_ID}/inbox", methods=["GET"])
+@secured(api, "read_inbox", 404)
+@api.arguments(PageQuery, location="query")
+@api.response(200, InboxPage)
+def inbox(query: dict[str, Any], member_id: str) -> Any:
+    """The member's in-app messages, newest first (cursor-paginated)"""
+    readable_member(member_id)
+    return rpc("notify", "list_inbox", member_id, query.get("cursor"), query["limit"])
 
 
-@api.post("/kiosks")
-def enroll_kiosk() -> Any:
-    principal, body = caller("enroll_kiosk"), json_body()
-    within_scope(principal, org_path_of(body.get("org_id")))
-    device = rpc("members", "enroll_kiosk", body)
-    secret = current_app.config["SETTINGS"].token_secret
+# -- meetings and kiosks ---------------------------------------------------------------------
+
+
+@api.route("/meetings", methods=["POST"])
+@secured(api, "schedule_meeting", 404, 409, *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(MeetingIn)
+@api.response(201, MeetingOut, description="Scheduled")
+@api.alt_response(200, schema=MeetingOut, description="Already scheduled (same meeting_id)")
+def schedule_meeting(body: dict[str, Any]) -> Any:
+    """Schedule a meeting with a sign-in window"""
+    org_in_scope(body["org_id"])
+    payload = without_none(
+        {**body, "starts_at": body["starts_at"].isoformat()},
+        "meeting_id",
+        "window_before_min",
+        "window_after_min",
+    )
+    return created_or_found(rpc("members", "schedule_meeting", payload))
+
+
+@api.route("/kiosks", methods=["POST"])
+@secured(api, "enroll_kiosk", 404, 409, *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(KioskIn)
+@api.response(201, KioskEnrolledOut, description="Enrolled; the answer carries its token")
+@api.alt_response(200, schema=KioskEnrolledOut, description="Already enrolled here; a new token")
+def enroll_kiosk(body: dict[str, Any]) -> Any:
+    """Enroll a kiosk device at a place; returns the device's token"""
+    org_in_scope(body["org_id"])
+    device, status = created_or_found(rpc("members", "enroll_kiosk", body))
     token = issue_token(
-        secret,
+        current_app.config["SETTINGS"].token_secret,
         subject=device["device_id"],
         role="kiosk",
         scope=device["org_path"],
         device=device["device_id"],
-        ttl_days=365,
+        ttl_days=KIOSK_TOKEN_DAYS,
     )
-    return jsonify({**device, "token": token}), 201
+    return {**device, "token": token}, status
 
 
-@api.post("/kiosk/check-ins")
-def kiosk_check_in() -> Any:
-    principal = caller("kiosk_check_in")
-    return kiosk.check_in(principal, json_body())
+@api.route("/kiosk/check-ins", methods=["POST"])
+@secured(api, "kiosk_check_in", 404, 409, *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(CheckInIn)
+@api.response(201, CheckInOut, description="First sign-in; the points follow at points.href")
+@api.alt_response(200, schema=CheckInOut, description="Repeated swipe: nothing new recorded")
+def kiosk_check_in(body: dict[str, Any]) -> Any:
+    """Sign in at a meeting by card (kiosk device token). Answers as soon as the attendance is
+    recorded; the points are fetched afterwards from ``points.href``."""
+    result = rpc("members", "check_in", body)
+    first = bool(result["created"])
+    answer = {
+        "message": _("Signed in") if first else _("Already signed in; nothing new was recorded"),
+        "first_sign_in": first,
+        "check_in_id": result["check_in_id"],
+        "checked_in_at": result["checked_in_at"],
+        "member": result["member"],
+        "meeting": result["meeting"],
+        "points": {
+            "status": "pending",
+            "href": f"{api.url_prefix}/kiosk/check-ins/{result['check_in_id']}/points",
+        },
+    }
+    return answer, 201 if first else 200
 
 
-@api.post("/needs")
-def record_need() -> Any:
-    principal, body = caller("record_need"), json_body()
-    grid_path = body.get("grid_path")
-    within_scope(principal, grid_path if isinstance(grid_path, str) else "")
-    need = rpc("volunteer", "record_need", {**body, "recorded_by": principal.subject})
-    return jsonify(need), 201
+@api.route(f"/kiosk/check-ins/{CHECK_IN_ID}/points", methods=["GET"])
+@secured(api, "kiosk_check_in", 404)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.response(200, CheckInPointsOut)
+def check_in_points(check_in_id: str) -> Any:
+    """The points a sign-in earned ("pending" until scoring has awarded them)"""
+    return rpc("scoring", "get_check_in_points", check_in_id)
 
 
-@api.get("/needs")
-def list_needs() -> Any:
-    principal = caller("list_needs")
-    query = NeedsQuery().load(request.args.to_dict())
-    scope = query["scope"] or principal.scope
-    within_scope(principal, scope)
-    return jsonify(needs=rpc("volunteer", "list_open_needs", scope, query["limit"]))
+# -- residents' needs ------------------------------------------------------------------------
 
 
-@api.post("/diagnostics/echo")
-def echo() -> Any:
-    caller("echo")
-    return jsonify(rpc("members", "echo", json_body()))
+@api.route("/needs", methods=["POST"])
+@secured(api, "record_need", *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(NeedIn)
+@api.response(201, NeedOut, description="Recorded")
+def record_need(body: dict[str, Any]) -> Any:
+    """Record a resident's need under a grid (the recorder is the caller)"""
+    within_scope(current_principal(), body["grid_path"])
+    return rpc("volunteer", "record_need", body)
 
 
-def _readable_member(principal: Any, member_id: str) -> dict[str, Any]:
-    member = rpc("members", "get_member", member_id)
-    if principal.role == "member":
-        if principal.subject != member_id:
-            raise ApiError(403, "forbidden", _("Members may only read their own records"))
-    else:
-        within_scope(principal, member["org_path"])
-    return member
+@api.route("/needs", methods=["GET"])
+@secured(api, "list_needs")
+@api.arguments(NeedsQuery, location="query")
+@api.response(200, NeedsPage)
+def list_needs(query: dict[str, Any]) -> Any:
+    """Open needs under an organization subtree, newest first (cursor-paginated)"""
+    scope = query.get("scope") or current_principal().scope
+    within_scope(current_principal(), scope)
+    return rpc("volunteer", "list_open_needs", scope, query.get("cursor"), query["limit"])
+
+
+# -- benchmark hook (GATEWAY_BENCH_ECHO=1 only) ----------------------------------------------
+
+
+@bench.route("/echo", methods=["POST"])
+@secured(bench, "bench_echo", *BODY)
+@bench.arguments(NoQuery, location="query", as_kwargs=True)
+@bench.arguments(EchoIn)
+@bench.response(200, description="The same object, through the bench-only echo service")
+def bench_echo(body: dict[str, Any]) -> Any:
+    """Echo a JSON object through RPC bench_echo.echo (bench/checkin.py's baseline)"""
+    return rpc("bench_echo", "echo", body)

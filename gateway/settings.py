@@ -6,20 +6,45 @@ import os
 from dataclasses import dataclass, field
 
 
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
 @dataclass(frozen=True)
 class Settings:
     amqp_uri: str = field(
-        default_factory=lambda: os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+        default_factory=lambda: _env("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
     )
-    token_secret: str = field(default_factory=lambda: os.environ.get("TOKEN_SECRET", ""))
-    rpc_timeout: float = field(
-        default_factory=lambda: float(os.environ.get("RPC_TIMEOUT_SECONDS", "5"))
+    token_secret: str = field(default_factory=lambda: _env("TOKEN_SECRET", ""))
+    # every RPC waits at most this long for an answer (504 after that)
+    rpc_timeout: float = field(default_factory=lambda: float(_env("RPC_TIMEOUT_SECONDS", "5")))
+    # /readyz pings with this timeout (the probe's own timeout is 5 s)
+    ping_timeout: float = field(default_factory=lambda: float(_env("PING_TIMEOUT_SECONDS", "2")))
+    # request bodies: size limit (413) and the time a client has to send one (408)
+    max_content_length: int = field(
+        default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     )
-    award_wait: float = field(
-        default_factory=lambda: float(os.environ.get("AWARD_WAIT_SECONDS", "2"))
+    body_read_timeout: float = field(
+        default_factory=lambda: float(_env("BODY_READ_TIMEOUT_SECONDS", "10"))
     )
-    services: tuple[str, ...] = ("members", "scoring", "volunteer", "notify")
+    json_max_depth: int = field(default_factory=lambda: int(_env("JSON_MAX_DEPTH", "32")))
+    # meetings may start at most this far ahead of / behind today
+    meeting_days_ahead: int = field(
+        default_factory=lambda: int(_env("MEETING_HORIZON_DAYS_AHEAD", "730"))
+    )
+    meeting_days_back: int = field(
+        default_factory=lambda: int(_env("MEETING_HORIZON_DAYS_BACK", "365"))
+    )
+    # number of reverse proxies in front whose X-Forwarded-For is trusted (0: none)
+    trusted_proxies: int = field(default_factory=lambda: int(_env("TRUSTED_PROXIES", "0")))
+    # mounts POST /api/v1/bench/echo (bench/checkin.py's baseline); never in production
+    bench_echo: bool = field(default_factory=lambda: _env("GATEWAY_BENCH_ECHO", "") == "1")
+    # /readyz fails without these; the others are reported as degraded only
+    required_services: tuple[str, ...] = ("members",)
+    optional_services: tuple[str, ...] = ("scoring", "volunteer", "notify")
 
     def __post_init__(self) -> None:
         if len(self.token_secret) < 32:
             raise RuntimeError("TOKEN_SECRET must be set to at least 32 characters")
+        if self.max_content_length < 1024 or self.json_max_depth < 2:
+            raise RuntimeError("MAX_CONTENT_LENGTH >= 1024 and JSON_MAX_DEPTH >= 2 are required")
