@@ -16,36 +16,29 @@ if [ ! -f "$secrets" ]; then
 fi
 set -a; source "$secrets"; set +a
 
-pids=()
+# The supervisor (services/infra/supervise.py) restarts a process that exits, with backoff, and
+# prints each restart; until it gets SIGUSR1 below, an exit is a start-up failure instead.
+export PROMETHEUS_MULTIPROC_DIR="$DATA_DIR/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+.venv/bin/python -m services.infra.supervise --log-dir "$DATA_DIR/log" --pid-dir "$DATA_DIR/run" \
+  members=".venv/bin/python -m services.members" \
+  scoring=".venv/bin/python -m services.scoring" \
+  volunteer=".venv/bin/python -m services.volunteer" \
+  notify=".venv/bin/python -m services.notify" \
+  gateway=".venv/bin/gunicorn -c gateway/gunicorn.conf.py --bind $GATEWAY_BIND gateway.wsgi:app" &
+supervisor=$!
 stop_all() {
   trap - EXIT INT TERM
-  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
-  wait 2>/dev/null || true
+  kill -TERM "$supervisor" 2>/dev/null || true
+  wait "$supervisor" 2>/dev/null || true
 }
 trap stop_all EXIT INT TERM
 
-for service in members scoring volunteer notify; do
-  .venv/bin/python -m "services.$service" >>"$DATA_DIR/log/$service.log" 2>&1 &
-  pids+=($!)
-done
-export PROMETHEUS_MULTIPROC_DIR="$DATA_DIR/prometheus"
-rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-.venv/bin/gunicorn -c gateway/gunicorn.conf.py --bind "$GATEWAY_BIND" gateway.wsgi:app \
-  >>"$DATA_DIR/log/gateway.log" 2>&1 &
-pids+=($!)
-
 url="http://$GATEWAY_BIND"
 echo "Waiting for $url/readyz ..."
-names=(members scoring volunteer notify gateway)
 for _ in $(seq 1 120); do
   curl -fsS "$url/readyz" >/dev/null 2>&1 && break
-  for i in "${!pids[@]}"; do
-    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-      echo "${names[$i]} exited during start-up (a port in use? see below):" >&2
-      grep -v -i eventlet "$DATA_DIR/log/${names[$i]}.log" | tail -n 5 >&2
-      exit 1
-    fi
-  done
+  kill -0 "$supervisor" 2>/dev/null || exit 1  # a process died during start-up; it said why
   sleep 0.5
 done
 curl -fsS "$url/readyz" >/dev/null || { echo "the system did not become ready; see $DATA_DIR/log" >&2; exit 1; }
@@ -53,6 +46,6 @@ curl -fsS "$url/readyz" >/dev/null || { echo "the system did not become ready; s
 logins="$DATA_DIR/demo-logins.json"
 .venv/bin/python -m tools.demo_county.load --size "${DEMO_SIZE:-full}" --out "$logins"
 .venv/bin/python -m tools.demo_county.show "$logins" "$url"
+kill -USR1 "$supervisor"  # started: from now on a process that exits is restarted
 echo "READY $url (logs in $DATA_DIR/log; Ctrl-C stops)"
-wait -n "${pids[@]}" || true
-echo "a process exited; stopping the system" >&2
+wait "$supervisor" || true

@@ -29,6 +29,13 @@ class Launched:
     data_dir: Path
     output: list[str] = field(default_factory=list)
 
+    def pids(self) -> dict[str, int]:
+        """The supervised processes by name (the supervisor keeps ``<data_dir>/run/<name>.pid``)."""
+        return {
+            path.stem: int(path.read_text())
+            for path in sorted((self.data_dir / "run").glob("*.pid"))
+        }
+
     def secrets(self) -> dict[str, str]:
         return dict(
             line.split("=", 1) for line in (self.data_dir / "secrets.env").read_text().split()
@@ -42,16 +49,25 @@ def free_port() -> int:
 
 
 def launch(
-    data_dir: Path, *, amqp_uri: str, management_uri: str, demo_size: str, timeout: float = 240
+    data_dir: Path,
+    *,
+    amqp_uri: str,
+    management_uri: str | None,
+    demo_size: str,
+    timeout: float = 240,
 ) -> Launched:
-    vhost = "sys_" + "".join(random.choices(string.ascii_lowercase, k=8))
-    user = urlsplit(amqp_uri).username or "guest"
-    requests.put(f"{management_uri}/api/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(
-        f"{management_uri}/api/permissions/{vhost}/{user}",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        timeout=10,
-    ).raise_for_status()
+    """``management_uri`` None: the broker's default vhost (a broker of the caller's own)."""
+    if management_uri is None:
+        vhost = ""
+    else:
+        vhost = "sys_" + "".join(random.choices(string.ascii_lowercase, k=8))
+        user = urlsplit(amqp_uri).username or "guest"
+        requests.put(f"{management_uri}/api/vhosts/{vhost}", timeout=10).raise_for_status()
+        requests.put(
+            f"{management_uri}/api/permissions/{vhost}/{user}",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+            timeout=10,
+        ).raise_for_status()
     port = free_port()
     env = {
         **os.environ,
@@ -93,7 +109,7 @@ def launch(
     return system
 
 
-def stop(system: Launched, management_uri: str, grace: float = 30) -> None:
+def stop(system: Launched, management_uri: str | None, grace: float = 30) -> None:
     """SIGTERM the whole process group and wait until every member has exited (the services
     drain in-flight work first), then drop the vhost. Raises if anything outlived the grace."""
     pgid = system.proc.pid
@@ -110,4 +126,5 @@ def stop(system: Launched, management_uri: str, grace: float = 30) -> None:
         os.killpg(pgid, signal.SIGKILL)
         raise RuntimeError(f"processes of `make run` did not stop within {grace}s of SIGTERM")
     finally:
-        requests.delete(f"{management_uri}/api/vhosts/{system.vhost}", timeout=10)
+        if management_uri is not None:
+            requests.delete(f"{management_uri}/api/vhosts/{system.vhost}", timeout=10)

@@ -9,13 +9,43 @@ eventlet.monkey_patch()
 
 import errno  # noqa: E402
 import importlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
 import signal  # noqa: E402
 from typing import Any  # noqa: E402
 
+from nameko.containers import ServiceContainer  # noqa: E402
 from prometheus_client import start_http_server  # noqa: E402
 
 from services.infra.config import load_config  # noqa: E402
 from services.infra.logs import configure_logging  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+#: How long a dying container may take to kill its extensions before the process just exits.
+DEATH_GRACE_SECONDS = 20.0
+EXIT_CONTAINER_DIED = 70  # EX_SOFTWARE
+CONTAINER_CLS = "services.infra.runner.ExitingContainer"
+
+
+class ExitingContainer(ServiceContainer):  # type: ignore[misc]
+    """A container whose death ends the process within a bounded time.
+
+    nameko kills a container when one of its threads fails unexpectedly; ``run`` then returns
+    and the process exits, so that its supervisor (``make run``, or Kubernetes) starts a fresh
+    one. But a kill waits for every extension, and an extension that waits for something that
+    never comes (a consumer retrying a broker that is away) would leave a process that neither
+    serves nor exits. After ``DEATH_GRACE_SECONDS`` the process exits anyway."""
+
+    def kill(self, exc_info: Any = None) -> None:
+        if exc_info is not None and not self._being_killed:
+            log.critical(
+                "service container failed; the process exits to be restarted",
+                exc_info=exc_info,
+                extra={"service": self.service_name},
+            )
+            eventlet.spawn_after(DEATH_GRACE_SECONDS, os._exit, EXIT_CONTAINER_DIED)
+        super().kill(exc_info)
 
 
 def main(service: str) -> None:
@@ -34,7 +64,7 @@ def run(service_cls: type, config: dict[str, Any]) -> None:
     in-flight workers, later ones are ignored."""
     from nameko.runners import ServiceRunner
 
-    runner = ServiceRunner(config)
+    runner = ServiceRunner({"SERVICE_CONTAINER_CLS": CONTAINER_CLS, **config})
     runner.add_service(service_cls)
     stopping: list[bool] = []
 
