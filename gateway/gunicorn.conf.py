@@ -11,6 +11,8 @@ timeout = 30
 graceful_timeout = 25
 keepalive = 5
 accesslog = None
+# the longest request line gunicorn accepts (its maximum): every documented URL fits well within
+limit_request_line = 8190
 
 
 def child_exit(server, worker):

@@ -140,8 +140,8 @@ class NoQuery(Strict):
 
 class PageQuery(Strict):
     cursor = Text(
-        validate=validate.Length(1, 400),
-        metadata={"description": "next_cursor of the previous page"},
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,400}$", error="not a cursor this API gave"),
+        metadata={"description": "next_cursor of the previous page (opaque)"},
     )
     limit = fields.Integer(
         load_default=50,
