@@ -1,0 +1,370 @@
+"""Role × object × action on the running system (`make run`, the small demo county).
+
+Objects lie in the caller's own subtree, in a sibling branch of the same community, or in
+another street; a token of another deployment (signed with another secret) is refused on every
+route. Each row asserts the status, and every 403 carries nothing of the object it refused.
+
+The demo county: hj → streets hj-s01, hj-s02 → communities hj-sNN-cMM → grids -gKK and
+branches -bKK. "own" is the branch of the demo's open meeting (hj-s01-c01-b01), "sibling" is
+hj-s01-c01-b02, "other" is hj-s02-c01-b01 (grids: hj-s01-c01-g01, -g02 and hj-s02-c01-g01).
+"""
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from gateway.auth import issue_token
+from services.members.idcard import make_id_number
+from tests.conftest import wait_for
+from tools.demo_county.generate import generate_county
+from tools.launch import launch, stop
+
+STARTUP_SECONDS = 240
+CHINA = ZoneInfo("Asia/Shanghai")
+BRANCHES = {"own": "hj-s01-c01-b01", "sibling": "hj-s01-c01-b02", "other": "hj-s02-c01-b01"}
+GRIDS = {"own": "hj-s01-c01-g01", "sibling": "hj-s01-c01-g02", "other": "hj-s02-c01-g01"}
+PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
+TARGETS = ("own", "sibling", "other")
+UNIQUE = itertools.count(1)
+
+
+def path_of(org_id: str) -> str:
+    parts = org_id.split("-")
+    return "/" + "/".join("-".join(parts[: i + 1]) for i in range(len(parts)))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, request):
+    management = request.config.getoption("RABBIT_API_URI")
+    launched = launch(
+        tmp_path_factory.mktemp("authz"),
+        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
+        management_uri=management,
+        demo_size="small",
+        timeout=STARTUP_SECONDS,
+    )
+    try:
+        logins = json.loads((launched.data_dir / "demo-logins.json").read_text())
+        secret = launched.secrets()["TOKEN_SECRET"]
+        assert logins["open_meeting"]["org_id"] == BRANCHES["own"]
+        today = datetime.now(UTC).astimezone(CHINA).date()
+        county = generate_county("small", today=today)
+
+        def token(role, scope, subject=None, device=None, key=secret):
+            subject = subject or f"authz-{role}"
+            return issue_token(key, subject=subject, role=role, scope=scope, device=device)
+
+        actors = {
+            "county": token("county_operator", "/hj"),
+            "street": token("org_admin", "/hj/hj-s01"),
+            "secretary": token("branch_secretary", path_of(BRANCHES["own"])),
+            "community": token("community_worker", "/hj/hj-s01/hj-s01-c01"),
+            "grid": token("grid_worker", path_of(GRIDS["own"])),
+            "member": logins["members"][0]["token"],
+            "kiosk": logins["kiosk"]["token"],
+            "foreign": token("county_operator", "/hj", key="another deployment's secret " * 2),
+        }
+        world = {
+            "url": launched.url,
+            "actors": actors,
+            "people": {},
+            "members": {"own": logins["members"][0]["member_id"]},
+            "meeting": logins["open_meeting"]["meeting_id"],
+            "month": f"{today:%Y%m}",
+            "other_kiosk": token(
+                "kiosk", "/hj/hj-s02/hj-s02-c01", "kiosk-hj-s02-c01", "kiosk-hj-s02-c01"
+            ),
+        }
+        for target, branch in BRANCHES.items():
+            person = next(p for p in county.people if p.org_id == branch)
+            if target == "own":
+                person = next(
+                    p for p in county.people if p.card_uid == logins["members"][0]["card_uid"]
+                )
+            world["people"][target] = person
+            if target != "own":  # an operator's re-registration finds them: 200 and their id
+                found = call(world, "county", "post", "/members", body=member_body(person))
+                assert found.status_code == 200, found.text
+                world["members"][target] = found.json()["member_id"]
+        yield world
+    finally:
+        stop(launched, management)
+
+
+def call(world, actor, method, path, body=None, token=None):
+    token = token or world["actors"][actor]
+    return requests.request(
+        method,
+        world["url"] + "/api/v1" + path,
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
+def member_body(person) -> dict:
+    return {
+        "org_id": person.org_id,
+        "name": person.name,
+        "gender": person.gender,
+        "birth_date": person.birth_date.isoformat(),
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "status": person.status,
+        "join_date": person.join_date.isoformat(),
+        "card_uid": person.card_uid,
+        "skills": list(person.skills),
+    }
+
+
+def new_person(org_id: str) -> dict:
+    n = next(UNIQUE)
+    born = datetime(1970, 1, 1).date() + timedelta(days=n)
+    return {
+        "org_id": org_id,
+        "name": f"测试{n}",
+        "gender": "female",
+        "birth_date": born.isoformat(),
+        "id_number": make_id_number("410108", born, n % 100, "female"),
+        "phone": f"1710000{n:04d}",
+        "join_date": (born + timedelta(days=365 * 20)).isoformat(),
+        "card_uid": f"AB{n:06X}",
+    }
+
+
+def new_meeting(org_id: str) -> dict:
+    return {
+        "meeting_id": f"authz-{org_id}-{next(UNIQUE)}",
+        "org_id": org_id,
+        "kind": "lecture",
+        "title": "党课",
+        "starts_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+    }
+
+
+# route → how to act on a target; each returns (method, path, body)
+ROUTES = {
+    "read_member": lambda w, t: ("get", f"/members/{w['members'][t]}", None),
+    "read_pii": lambda w, t: ("get", f"/members/{w['members'][t]}/personal-data?reason=核对", None),
+    "scorecard": lambda w, t: ("get", f"/members/{w['members'][t]}/scorecard", None),
+    "points_entries": lambda w, t: ("get", f"/members/{w['members'][t]}/points-entries", None),
+    "inbox": lambda w, t: ("get", f"/members/{w['members'][t]}/inbox", None),
+    "create_org": lambda w, t: (
+        "post",
+        "/orgs",
+        {
+            "org_id": f"authz-{next(UNIQUE)}",
+            "parent_id": BRANCHES[t],
+            "name": "党小组",
+            "kind": "group",
+        },
+    ),
+    "register_member": lambda w, t: ("post", "/members", new_person(BRANCHES[t])),
+    "schedule_meeting": lambda w, t: ("post", "/meetings", new_meeting(BRANCHES[t])),
+    "enroll_kiosk": lambda w, t: (
+        "post",
+        "/kiosks",
+        {"device_id": f"authz-kiosk-{next(UNIQUE)}", "org_id": BRANCHES[t], "place": "党员活动室"},
+    ),
+    "record_need": lambda w, t: (
+        "post",
+        "/needs",
+        {
+            "grid_path": path_of(GRIDS[t]),
+            "title": "帮老人修水管",
+            "category": "repair",
+            "resident_name": "张大爷",
+        },
+    ),
+    "list_needs": lambda w, t: ("get", f"/needs?scope={path_of(GRIDS[t])}", None),
+}
+
+OK = {"get": 200, "post": 201}
+# route, actor → statuses for (own, sibling, other); "ok" is 200 for reads and 201 for creates
+TABLE = {
+    "read_member": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": ("ok", 403, 403),
+        "community": ("ok", "ok", 403),
+        "grid": (403, 403, 403),  # a grid is not above any branch
+        "member": ("ok", 403, 403),  # themselves only
+        "kiosk": (403, 403, 403),
+    },
+    "read_pii": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": (403, 403, 403),
+        "member": (403, 403, 403),
+        "kiosk": (403, 403, 403),
+    },
+    "scorecard": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": ("ok", 403, 403),
+        "grid": (403, 403, 403),
+        "member": ("ok", 403, 403),
+        "kiosk": (403, 403, 403),
+    },
+    "points_entries": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": ("ok", 403, 403),
+        "member": ("ok", 403, 403),
+        "community": (403, 403, 403),
+    },
+    "inbox": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": ("ok", 403, 403),
+        "member": ("ok", 403, 403),
+        "grid": (403, 403, 403),
+    },
+    "create_org": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": (403, 403, 403),
+        "member": (403, 403, 403),
+    },
+    "register_member": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": ("ok", 403, 403),
+        "community": (403, 403, 403),
+        "member": (403, 403, 403),
+    },
+    "schedule_meeting": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": ("ok", 403, 403),
+        "grid": (403, 403, 403),
+        "kiosk": (403, 403, 403),
+    },
+    "enroll_kiosk": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "secretary": (403, 403, 403),
+        "kiosk": (403, 403, 403),
+    },
+    "record_need": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "community": ("ok", "ok", 403),
+        "grid": ("ok", 403, 403),
+        "secretary": (403, 403, 403),
+        "member": (403, 403, 403),
+    },
+    "list_needs": {
+        "county": ("ok", "ok", "ok"),
+        "street": ("ok", "ok", 403),
+        "grid": ("ok", 403, 403),
+        "secretary": (403, 403, 403),  # a branch is not above any grid
+        "kiosk": (403, 403, 403),
+    },
+}
+ROWS = [
+    (route, actor, target, expected[i])
+    for route, actors in TABLE.items()
+    for actor, expected in actors.items()
+    for i, target in enumerate(TARGETS)
+]
+
+
+def assert_refused_without_data(response, status, *secrets):
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert set(body) == PROBLEM_KEYS and body["status"] == status
+    for secret in secrets:
+        assert secret not in response.text
+
+
+def secrets_of(world, route, target):
+    """What a refusal must not reveal about the target object."""
+    found = [path_of(BRANCHES[target]), path_of(GRIDS[target])]
+    if route in ("read_member", "read_pii", "scorecard", "points_entries", "inbox"):
+        person = world["people"][target]
+        found += [person.name, person.name[0] + "*", person.card_uid, person.phone[-4:]]
+    return found
+
+
+@pytest.mark.parametrize(("route", "actor", "target", "expected"), ROWS)
+def test_role_object_action(world, route, actor, target, expected):
+    method, path, body = ROUTES[route](world, target)
+    response = call(world, actor, method, path, body)
+    if expected == "ok":
+        assert response.status_code == OK[method], response.text[:300]
+        assert response.headers["Content-Type"] == "application/json"
+    else:
+        assert_refused_without_data(response, expected, *secrets_of(world, route, target))
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_a_token_of_another_deployment_is_401_everywhere(world, route):
+    method, path, body = ROUTES[route](world, "own")
+    response = call(world, "foreign", method, path, body)
+    assert_refused_without_data(response, 401, *secrets_of(world, route, "own"))
+
+
+# -- creates that meet an existing object by its key (the leaks of issue 5) ------------------
+
+
+def test_an_org_id_taken_in_another_street_is_not_revealed(world):
+    body = {"org_id": BRANCHES["other"], "parent_id": "hj-s01", "name": "冒名", "kind": "branch"}
+    response = call(world, "street", "post", "/orgs", body)
+    assert_refused_without_data(response, 403, "hj-s02", "/hj")
+    again = call(world, "county", "post", "/orgs", {**body, "parent_id": "hj-s02-c01"})
+    assert again.status_code == 200 and again.json()["path"] == path_of(BRANCHES["other"])
+
+
+def test_a_person_registered_in_another_street_is_not_revealed(world):
+    person = world["people"]["other"]
+    body = {**member_body(person), "org_id": BRANCHES["own"]}
+    response = call(world, "secretary", "post", "/members", body)
+    assert_refused_without_data(response, 403, world["members"]["other"], person.card_uid)
+
+
+def test_a_meeting_id_of_another_street_is_not_revealed(world):
+    meeting_id = f"m-{BRANCHES['other']}-{world['month']}-theme"
+    body = {**new_meeting(BRANCHES["own"]), "meeting_id": meeting_id}
+    response = call(world, "secretary", "post", "/meetings", body)
+    assert_refused_without_data(response, 403, "hj-s02", "主题党日")
+
+
+def test_a_kiosk_of_another_street_cannot_be_rebound(world):
+    body = {"device_id": "kiosk-hj-s02-c01", "org_id": "hj-s01", "place": "冒名服务中心"}
+    response = call(world, "street", "post", "/kiosks", body)
+    assert_refused_without_data(response, 403, "hj-s02", "李堡村")
+
+
+# -- kiosks ----------------------------------------------------------------------------------
+
+
+def test_kiosks_sign_in_the_expected_members_only(world):
+    swipe = {"meeting_id": world["meeting"]}
+    own = {**swipe, "card_uid": world["people"]["own"].card_uid}
+    first = call(world, "kiosk", "post", "/kiosk/check-ins", own)
+    assert first.status_code == 201, first.text
+    assert call(world, "kiosk", "post", "/kiosk/check-ins", own).status_code == 200
+    for target in ("sibling", "other"):  # not of the meeting's branch, not invited
+        stranger = {**swipe, "card_uid": world["people"][target].card_uid}
+        response = call(world, "kiosk", "post", "/kiosk/check-ins", stranger)
+        assert_refused_without_data(response, 403, *secrets_of(world, "read_member", target))
+    elsewhere = call(world, "", "post", "/kiosk/check-ins", own, token=world["other_kiosk"])
+    assert_refused_without_data(elsewhere, 403, world["people"]["own"].name)
+    for actor in ("county", "secretary", "member"):
+        assert_refused_without_data(call(world, actor, "post", "/kiosk/check-ins", own), 403)
+    assert_refused_without_data(call(world, "foreign", "post", "/kiosk/check-ins", own), 401)
+
+    href = first.json()["points"]["href"].removeprefix("/api/v1")
+    points = wait_for(
+        lambda: (p := call(world, "kiosk", "get", href)).json()["status"] != "pending" and p
+    )
+    assert points.status_code == 200 and points.json()["status"] == "awarded"
+    assert_refused_without_data(call(world, "", "get", href, token=world["other_kiosk"]), 403)
+    assert_refused_without_data(call(world, "county", "get", href), 403)
+    assert_refused_without_data(call(world, "foreign", "get", href), 401)
