@@ -15,6 +15,10 @@ around it does not survive a broker restart:
    requeue can be dropped.
 3. kombu's reconnect backoff grows to 30 s, so a consumer could come back up to 30 s after the
    broker did; here it is capped at ``RECONNECT_MAX_SECONDS`` (default 5).
+4. A stop (SIGTERM) while the broker is away waited for the consumer thread to cancel its
+   consumers, which it only does once connected again: the process hung until it was killed.
+   Here, while waiting for the broker, the reconnect loop drops the consumers whose providers
+   unregister (there is nothing to cancel on a dead channel) and ends once none is left.
 
 Every consumer of a service should use :class:`ReconnectingQueueConsumer` (or a subclass).
 """
@@ -50,14 +54,18 @@ class ReconnectingQueueConsumer(QueueConsumer):
     """nameko's queue consumer with a capped reconnect backoff, a reconnect loop that gives up
     when the container is killed, and acks/requeues that never raise on a dead connection."""
 
+    _connected_before = False
+    _pending_remove_providers: dict[Any, Any]  # nameko's
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().run(*args, **kwargs)
+        except ConsumerStopping:
+            log.info("consumer stopped while the broker was away")
+
     @contextmanager
     def establish_connection(self) -> Iterator[Any]:
         cap = reconnect_max_seconds(self.container.config)
-
-        def give_up_when_stopping() -> None:  # kombu calls it about once a second while waiting
-            if self.should_stop:
-                raise ConsumerStopping()
-
         with self.create_connection() as conn:
             conn.ensure_connection(
                 self.on_connection_error,
@@ -65,12 +73,24 @@ class ReconnectingQueueConsumer(QueueConsumer):
                 interval_start=min(1.0, cap),
                 interval_step=1.0,
                 interval_max=cap,
-                callback=give_up_when_stopping,
+                callback=self._while_disconnected,  # about once a second while waiting
             )
             yield conn
 
+    def _while_disconnected(self) -> None:
+        if self.should_stop:  # the container is being killed
+            raise ConsumerStopping()
+        if not self._consumers_ready.ready():  # never connected yet: nameko handles a stop
+            return
+        pending, self._pending_remove_providers = self._pending_remove_providers, {}
+        for provider, removed in pending.items():
+            self._consumers.pop(provider, None)
+            removed.send()
+        if not self._consumers:  # every provider has unregistered: the container is stopping
+            raise ConsumerStopping()
+
     def on_connection_revived(self) -> None:  # before every connection, the first included
-        if getattr(self, "_connected_before", False):
+        if self._connected_before:
             log.warning("reconnected to the broker", extra={"consumer": type(self).__name__})
         self._connected_before = True
 
