@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None, rpc_client: Any = None) -> Flas
         OPENAPI_URL_PREFIX=None,  # served below, relative to /api/v1
     )
     app.extensions["rpc"] = rpc_client or RpcClient(settings.amqp_uri, settings.rpc_timeout)
+    # /readyz checks in parallel; its threads keep their RPC proxies between probes
+    app.extensions["readyz_pool"] = ThreadPoolExecutor(max_workers=5, thread_name_prefix="readyz")
     smorest = ProblemApi(app)
     smorest.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -115,9 +117,7 @@ def _document(smorest: GatewayApi) -> dict[str, Any]:
 def _readiness(app: Flask, settings: Settings) -> Any:
     """Ready when this process can serve: the broker and the services it cannot work without
     answer. Other services are reported (degraded) but do not take the gateway out of rotation."""
-    pool: ThreadPoolExecutor = app.extensions.setdefault(
-        "readyz_pool", ThreadPoolExecutor(max_workers=8, thread_name_prefix="readyz")
-    )
+    pool: ThreadPoolExecutor = app.extensions["readyz_pool"]
     rpc = app.extensions["rpc"]
 
     def ping(service: str) -> bool:
