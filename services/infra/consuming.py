@@ -9,6 +9,11 @@ nameko acks a message whose handler raised, and so drops it. Here instead:
 - the original delivery is acked only after the retry or dead-letter copy is confirmed.
 
 Queues, per handler queue ``Q``: ``Q.retry.<n>`` (TTL, then back to ``Q``) and ``Q.dlq``.
+
+Processed-event records live in ``processed_events``: ``{_id: "<handler>:<event_id>", at: <UTC
+datetime>, day: "YYYY-MM-DD"}``, kept ``PROCESSED_RETENTION_DAYS`` (30): a TTL index on MongoDB,
+a periodic batched expiry job on the embedded engine, which ignores TTL indexes
+(``services.infra.expiry``; started once per container through the handlers' shared extension).
 """
 
 from __future__ import annotations
@@ -27,13 +32,13 @@ from services.infra import metrics
 from services.infra.config import data_dir
 from services.infra.errors import InvalidInput, PoisonMessage
 from services.infra.events import isoformat, utcnow
+from services.infra.expiry import PROCESSED, ProcessedEventsExpiry, processed_record
 from services.infra.storage import open_database
 
 log = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = (PoisonMessage, ValidationError, InvalidInput)
 DEFAULT_BACKOFF_SECONDS = (1.0, 5.0, 30.0)
-PROCESSED = "processed_events"
 
 
 class SafeQueueConsumer(QueueConsumer):
@@ -48,6 +53,7 @@ class SafeQueueConsumer(QueueConsumer):
 
 class ReliableEventHandler(EventHandler):
     queue_consumer = SafeQueueConsumer()
+    expiry = ProcessedEventsExpiry()  # shared: one per container, whatever the handler count
 
     def setup(self) -> None:
         super().setup()
@@ -96,7 +102,7 @@ class ReliableEventHandler(EventHandler):
             if exc_info is None:
                 self.processed.update_one(
                     {"_id": self._processed_key(body)},
-                    {"$setOnInsert": {"at": isoformat(utcnow())}},
+                    {"$setOnInsert": processed_record(utcnow())},
                     upsert=True,
                 )
                 self._count("handled")
