@@ -94,50 +94,61 @@ class Supervisor:
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
-    def spawn(self, child: Child) -> None:
+    def spawn(self, child: Child) -> bool:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        with (self.log_dir / f"{child.name}.log").open("ab") as log:
-            # same process group: a Ctrl-C in the terminal reaches every process at once
-            child.proc = subprocess.Popen(
-                child.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-            )
         child.started_at = self.clock()
         child.restart_at = None
+        try:
+            with (self.log_dir / f"{child.name}.log").open("ab") as log:
+                # same process group: a Ctrl-C in the terminal reaches every process at once
+                child.proc = subprocess.Popen(
+                    child.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                )
+        except OSError as exc:
+            print(f"{child.name} could not be started: {exc}", file=sys.stderr, flush=True)
+            return False
         if self.pid_dir is not None:
             self.pid_dir.mkdir(parents=True, exist_ok=True)
             (self.pid_dir / f"{child.name}.pid").write_text(f"{child.proc.pid}\n")
+        return True
 
     def run(self) -> int:
         """Supervise until stopped; 0 after a requested stop, 1 after a start-up failure."""
-        for child in self.children:
-            self.spawn(child)
-        status = 0
+        try:
+            for child in self.children:
+                if not self.spawn(child):
+                    if self.starting:
+                        return 1
+                    self.schedule_restart(child, self.clock())
+            return self._watch()
+        finally:
+            self.stop_all()
+
+    def _watch(self) -> int:
         while not self.stopping:
             now = self.clock()
             for child in self.children:
+                due = (
+                    child.proc is None and child.restart_at is not None and now >= child.restart_at
+                )
                 if child.proc is not None and child.proc.poll() is not None:
                     if self.starting:
                         self.start_up_failed(child)
-                        status = 1
-                        self.stopping = True
-                        break
+                        return 1
                     self.schedule_restart(child, now)
-                elif (
-                    child.proc is None and child.restart_at is not None and now >= child.restart_at
-                ):
+                elif due:
                     child.restarts += 1
-                    self.spawn(child)
+                    if not self.spawn(child):
+                        self.schedule_restart(child, now)
             time.sleep(0.1)
-        self.stop_all()
-        return status
+        return 0
 
     def schedule_restart(self, child: Child, now: float) -> None:
-        assert child.proc is not None and child.proc.returncode is not None
+        """After an exit (or a failed start): print it and choose when to start again."""
         child.delay = self.backoff.next(child.delay, now - child.started_at)
         child.restart_at = now + child.delay
-        self.say(
-            f"{child.name} {describe_exit(child.proc.returncode)}; restarting in {child.delay:g} s"
-        )
+        what = describe_exit(child.proc.returncode) if child.proc else "could not be started"
+        self.say(f"{child.name} {what}; restarting in {child.delay:g} s")
         child.proc = None
 
     def start_up_failed(self, child: Child) -> None:

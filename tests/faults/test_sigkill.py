@@ -152,6 +152,7 @@ def test_the_supervisor_restarts_with_backoff_and_stops_everything(tmp_path: Pat
         f"flaky={flaky}",
         "steady=sleep 60",
         f"stubborn={stubborn}",
+        "ghost=/nonexistent/program",
         grace=1,
     )
     try:
@@ -177,6 +178,10 @@ def test_the_supervisor_restarts_with_backoff_and_stops_everything(tmp_path: Pat
         "flaky exited with code 4; restarting in 0.1 s"
     ] * 3
     assert not any(line.startswith("steady ") for line in lines)
+    assert [line for line in lines if line.startswith("ghost ")][:2] == [
+        "ghost could not be started; restarting in 0.1 s",
+        "ghost could not be started; restarting in 0.2 s",
+    ]
     assert proc.returncode == 0
     assert "stubborn did not stop within 1 s; killing it" in out
     assert not alive(steady) and not alive(stubborn_pid)
