@@ -412,15 +412,21 @@ def _role(proc: Proc, comm: str, family: dict[int, Proc]) -> str:
     if "-m" in argv and argv.index("-m") + 1 < len(argv):
         module = argv[argv.index("-m") + 1]
         return module.removeprefix("services.")
-    if any(a.endswith("gunicorn") for a in argv[:2]) or comm.startswith("gunicorn"):
+    if _is_gunicorn(proc.cmdline) or comm.startswith("gunicorn"):
         parent = family.get(proc.ppid)
-        return "gunicorn worker" if parent and "gunicorn" in parent.cmdline else "gunicorn master"
+        return "gunicorn worker" if parent and _is_gunicorn(parent.cmdline) else "gunicorn master"
     if argv and argv[0] == "make":
         return "make run"
     for arg in argv[1:3]:
         if arg.endswith((".sh", ".py")):
             return Path(arg).name
     return comm
+
+
+def _is_gunicorn(cmdline: str) -> bool:
+    """The gunicorn executable itself (not a supervisor with gunicorn in its arguments)."""
+    argv = cmdline.split()
+    return any(Path(a).name == "gunicorn" for a in argv[:2]) or cmdline.startswith("gunicorn:")
 
 
 def rss_mb(pid: int) -> dict[str, float]:

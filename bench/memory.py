@@ -101,7 +101,7 @@ class MixedLoad:
     def record_needs(self) -> None:
         for i in range(NEEDS):
             self.call(
-                "need",
+                "record need (setup)",
                 Call(
                     "POST",
                     "/api/v1/needs",
