@@ -310,14 +310,22 @@ class OutboxRelay:
         in_flight: deque[tuple[list[_Doc], list[_Sending], Any]] = deque()
         sent = 0
 
+        on_the_wire: set[str] = set()  # a write may move a document to a later shard meanwhile
+
         def finish_oldest() -> None:
             nonlocal sent
-            sent += self._finish(collection, *in_flight.popleft(), lease, transport)
+            docs, sending, ticket = in_flight.popleft()
+            sent += self._finish(collection, docs, sending, ticket, lease, transport)
+            on_the_wire.difference_update(repr(d.id) for d in docs)
 
         try:
             for shard in (RETRYING, *SHARD_NAMES):
                 while not self.stop_requested:
                     docs, more = self._due_documents(collection, shard)
+                    if on_the_wire:
+                        kept = [d for d in docs if repr(d.id) not in on_the_wire]
+                        docs, more = kept, more and len(kept) == len(docs)
+                    on_the_wire.update(repr(d.id) for d in docs)
                     for chunk in _chunks(docs, self.batch):
                         if self.stop_requested:
                             break
