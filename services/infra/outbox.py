@@ -119,18 +119,37 @@ def _entry(event: dict[str, Any]) -> dict[str, Any]:
     return {"type": event["type"], "event_id": str(payload["event_id"]), "body": dumps(payload)}
 
 
+# Shards written to by this process since the relay last looked: a hint that lets a relay woken
+# by a finished worker read only those shards; its regular full sweep finds everything else
+# (writes of other replicas, a hint taken before its write was committed).
+_written_shards: set[str] = set()
+
+
+def _mark(key: Any) -> str:
+    shard = _shard_of(key)
+    _written_shards.add(shard)
+    return shard
+
+
+def take_written_shards() -> set[str]:
+    """The shards written to since the last call (a hint, see above)."""
+    taken = set(_written_shards)
+    _written_shards.difference_update(taken)
+    return taken
+
+
 def with_events(document: dict[str, Any], events: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The document to insert, carrying its events."""
     entries = [_entry(e) for e in events]
     key = document.get("_id", entries[0]["event_id"] if entries else uuid.uuid4())
-    return {**document, OUTBOX: entries, PENDING: _shard_of(key)}
+    return {**document, OUTBOX: entries, PENDING: _mark(key)}
 
 
 def push_events(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Update operators that add events to an existing document in the same update."""
     entries = [_entry(e) for e in events]
     key = entries[0]["event_id"] if entries else uuid.uuid4()
-    return {"$push": {OUTBOX: {"$each": entries}}, "$set": {PENDING: _shard_of(key)}}
+    return {"$push": {OUTBOX: {"$each": entries}}, "$set": {PENDING: _mark(key)}}
 
 
 def public(document: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -291,19 +310,39 @@ class OutboxRelay:
             for c in self.collections
         }
         self.stop_requested = False  # set on shutdown: the pass ends after its current batch
+        self._written_before: set[str] = set()
+        self._retry_due: datetime | None = None  # the earliest retry this relay scheduled
 
     # -- the pass ------------------------------------------------------------------------------
 
-    def relay_once(self, transport: Transport) -> int:
-        """Publish what is due in every collection whose lease this relay holds."""
+    def relay_once(self, transport: Transport, *, full: bool = True) -> int:
+        """Publish what is due in every collection whose lease this relay holds.
+
+        ``full``: sweep every shard. Otherwise only the shards this process wrote to since the
+        last pass and the pass before (the hint is taken before the write it announces may be
+        committed), and the retry bucket once a refused event of this relay is due again: what a
+        relay woken by a finished worker needs, at a fraction of a sweep's queries.
+        """
+        written = take_written_shards()
+        if full:
+            shards: tuple[str, ...] = (RETRYING, *SHARD_NAMES)
+            self._retry_due = None
+        else:
+            wanted = written | self._written_before
+            shards = tuple(s for s in SHARD_NAMES if s in wanted)
+            if self._retry_due is not None and self._retry_due <= self.clock():
+                shards, self._retry_due = (RETRYING, *shards), None
+        self._written_before = written
         sent = 0
         for collection in self.collections:
             lease = self.leases[collection.name]
-            if not self.stop_requested and lease.held():
-                sent += self._relay_collection(collection, lease, transport)
+            if shards and not self.stop_requested and lease.held():
+                sent += self._relay_collection(collection, shards, lease, transport)
         return sent
 
-    def _relay_collection(self, collection: Any, lease: Lease, transport: Transport) -> int:
+    def _relay_collection(
+        self, collection: Any, shards: Sequence[str], lease: Lease, transport: Transport
+    ) -> int:
         """Pipelined over the whole collection: up to ``window`` chunks are on the wire while
         the oldest is confirmed and settled (the broker confirms persistent messages after
         writing them to disk, in groups, so a deep window keeps it busy)."""
@@ -319,7 +358,7 @@ class OutboxRelay:
             on_the_wire.difference_update(repr(d.id) for d in docs)
 
         try:
-            for shard in (RETRYING, *SHARD_NAMES):
+            for shard in shards:
                 while not self.stop_requested:
                     docs, more = self._due_documents(collection, shard)
                     if on_the_wire:
@@ -492,13 +531,15 @@ class OutboxRelay:
             log.error("outbox event parked; the document's later events go on", extra=details)
             return
         delay = min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempts - 1))
+        due = now + timedelta(seconds=delay)
+        self._retry_due = due if self._retry_due is None else min(self._retry_due, due)
         collection.update_one(
             {"_id": doc_id, f"{OUTBOX}.{id_field}": event_id},
             {
                 "$set": {
                     f"{OUTBOX}.$.attempts": attempts,
                     f"{OUTBOX}.$.last_error": reason[:1000],
-                    f"{OUTBOX}.$.next_attempt_at": now + timedelta(seconds=delay),
+                    f"{OUTBOX}.$.next_attempt_at": due,
                     PENDING: RETRYING,
                 }
             },

@@ -293,10 +293,15 @@ class OutboxPublisher(DependencyProvider):
 
     def _run(self) -> None:
         failures = 0
+        last_sweep = 0.0
         try:
             while not self._stopping:
                 try:
-                    sent = self.relay.relay_once(self.transport)
+                    # woken by a worker: the shards it wrote to; every idle period: a full sweep
+                    full = time.monotonic() - last_sweep >= self.idle_seconds
+                    if full:
+                        last_sweep = time.monotonic()
+                    sent = self.relay.relay_once(self.transport, full=full)
                     failures = 0
                 except Exception:
                     failures += 1

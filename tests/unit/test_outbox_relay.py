@@ -23,6 +23,7 @@ from services.infra.outbox import (
     RETRYING,
     OutboxRelay,
     Outgoing,
+    _entry,
     _shard_of,
     public,
     push_events,
@@ -76,11 +77,16 @@ class FakeTransport:
 
 
 class CountingCollection:
-    """A collection proxy that counts the writes the relay makes."""
+    """A collection proxy that counts the writes the relay makes and keeps its queries."""
 
-    def __init__(self, collection: Any, counts: dict[str, int]) -> None:
+    def __init__(self, collection: Any, counts: dict[str, int], finds: list[Any]) -> None:
         self._collection = collection
         self._counts = counts
+        self._finds = finds
+
+    def find(self, query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        self._finds.append(query)
+        return self._collection.find(query, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._collection, name)
@@ -98,10 +104,11 @@ class CountingDb:
     def __init__(self, db: Any) -> None:
         self._db = db
         self.counts: dict[str, int] = {}
+        self.finds: list[Any] = []
 
     def __getitem__(self, name: str) -> Any:
         if name == "things":
-            return CountingCollection(self._db[name], self.counts)
+            return CountingCollection(self._db[name], self.counts, self.finds)
         return self._db[name]
 
 
@@ -386,3 +393,34 @@ def test_a_relay_that_loses_its_lease_mid_pass_stops_publishing(db, clock):
     assert len(transport.batches) == 3  # nothing sent after the lease was gone
     assert published == len(transport.sent)  # what was on the wire is still settled
     assert b.relay_once(FakeTransport()) == 300 - published
+
+
+# -- passes woken by a worker ------------------------------------------------------------------
+
+
+def test_a_pass_woken_by_a_write_reads_only_the_shards_written_to(db, clock):
+    relay_for(db, clock).relay_once(FakeTransport())  # a sweep: takes every hint left so far
+    elsewhere = event(n=0)  # written by another replica: no hint in this process
+    db.things.insert_one({"_id": "x", OUTBOX: [_entry(elsewhere)], PENDING: "05"})
+    here = event(n=1)
+    db.things.insert_one(with_events({"_id": "t1"}, [here]))  # shard "07"
+    counting = CountingDb(db)
+    relay = relay_for(counting, clock)
+    transport = FakeTransport()
+
+    assert relay.relay_once(transport, full=False) == 1
+    assert transport.confirmed_ids() == ids(here)
+    assert [q[PENDING] for q in counting.finds] == ["07"]
+    assert relay.relay_once(transport, full=True) == 1  # the sweep finds the other replica's
+    assert transport.confirmed_ids() == ids(here, elsewhere)
+
+
+def test_a_pass_woken_by_a_write_retries_this_relays_refused_events_once_due(db, clock):
+    db.things.insert_one(with_events({"_id": "a"}, [event("bad_one")]))
+    transport = FakeTransport(lambda m: "refused")
+    relay = relay_for(db, clock)
+    relay.relay_once(transport)
+    transport.refuse = lambda m: None
+    assert relay.relay_once(transport, full=False) == 0  # not due
+    clock.advance(1)
+    assert relay.relay_once(transport, full=False) == 1
