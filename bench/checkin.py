@@ -38,8 +38,10 @@ from common import (
     BenchError,
     Call,
     Client,
+    Phase,
     baseline_of,
     cards_under,
+    cpu_seconds,
     demo_county,
     fail,
     print_phases,
@@ -97,13 +99,22 @@ def main() -> None:
         )
         wait_until_idle(system.launched)
 
-        echo_before = run_phase(client, "echo RPC (before)", echo, args.concurrency)
-        first = run_phase(
-            client, "kiosk first sign-in", swipes, args.concurrency, keep=_check_in_id
-        )
-        drained = wait_until_idle(system.launched)
-        repeat = run_phase(client, "kiosk repeated swipe", repeats, args.concurrency)
-        wait_until_idle(system.launched)
+        cpu: dict[str, dict[str, float]] = {}
+        drained: dict[str, float] = {}
+
+        def measure(label: str, calls: list[Call], keep: Any = None) -> Phase:
+            """One phase, then the wait until its background work is done; CPU time of each
+            part of the system from the phase's start until the pipeline went idle."""
+            before = cpu_seconds(system)
+            phase = run_phase(client, label, calls, args.concurrency, keep=keep)
+            idle = wait_until_idle(system.launched, mark=lambda: cpu_seconds(system))
+            cpu[label] = {k: v - before.get(k, 0.0) for k, v in idle.mark.items()}
+            drained[label] = idle.seconds
+            return phase
+
+        echo_before = measure("echo RPC (before)", echo)
+        first = measure("kiosk first sign-in", swipes, keep=_check_in_id)
+        repeat = measure("kiosk repeated swipe", repeats)
         points_calls = [
             Call("GET", f"{CHECK_INS}/{check_in_id}/points", kiosk)
             for check_in_id in first.answers
@@ -111,10 +122,11 @@ def main() -> None:
         ]
         points, points_error = None, None
         try:
-            points = run_phase(client, "points fetch", points_calls, args.concurrency, keep=_status)
+            points = measure("points fetch", points_calls, keep=_status)
         except BenchError as error:  # report it after the figures
             points_error = error
-        echo_after = run_phase(client, "echo RPC (after)", echo, args.concurrency)
+        echo_after = measure("echo RPC (after)", echo)
+        phases = [p for p in (echo_before, first, repeat, points, echo_after) if p]
 
         base = baseline_of(echo_before, echo_after)
         print(
@@ -128,16 +140,38 @@ def main() -> None:
             f"baseline = mean of the echo RPC before and after: {base['rps']:.1f} req/s, "
             f"p50 {base['p50_ms']:.1f} ms"
         )
-        print_phases([p for p in (echo_before, first, repeat, points, echo_after) if p], base)
-        print(f"\nevent pipeline idle {drained:.1f} s after the last first sign-in")
+        print_phases(phases, base)
         if points:
-            print(f"points statuses after it: {dict(Counter(points.answers))}")
+            print(
+                f"points statuses (after the pipeline went idle): {dict(Counter(points.answers))}"
+            )
         print(
             f"first/echo   {first.rps / base['rps']:.2f}  (target ≥ 0.7)\n"
             f"repeat/echo  {repeat.rps / base['rps']:.2f}  (target ≥ 0.9)"
         )
+        parts = sorted({k for c in cpu.values() for k in c if cpu_part_shown(k)}, key=_part_order)
+        print(
+            "\nCPU ms per request, from each phase's start until the event pipeline was idle "
+            "after it (2 CPUs shared with everything else on the machine):"
+        )
+        print(f"{'':26}{'idle after s':>13}" + "".join(f"{k:>12}" for k in parts))
+        for p in phases:
+            used = cpu[p.label]
+            print(
+                f"{p.label:26}{drained[p.label]:13.1f}"
+                + "".join(f"{used.get(k, 0.0) * 1000 / p.n:12.2f}" for k in parts)
+            )
         if points_error:
             raise points_error
+
+
+def cpu_part_shown(part: str) -> bool:
+    return part not in ("make run", "run.sh")
+
+
+def _part_order(part: str) -> tuple[int, str]:
+    order = ["gateway", "bench_echo", "members", "scoring", "notify", "volunteer"]
+    return (order.index(part) if part in order else len(order), part)
 
 
 def _check_in_id(response: Any) -> str | None:

@@ -53,6 +53,7 @@ class BenchError(RuntimeError):
 class System:
     launched: Launched
     logins: dict[str, Any]
+    echo_pid: int | None = None
 
     @property
     def url(self) -> str:
@@ -80,7 +81,7 @@ def running_system(demo_size: str = "full", *, bench_echo: bool = False) -> Iter
         logins = json.loads((data_dir / "demo-logins.json").read_text())
         if bench_echo:
             echo = start_echo_service(launched)
-        yield System(launched, logins)
+        yield System(launched, logins, echo.pid if echo else None)
     finally:
         try:
             if echo is not None:
@@ -311,12 +312,24 @@ def baseline_of(*phases: Phase) -> dict[str, float]:
 # --- the event pipeline at rest ---------------------------------------------------------------
 
 
-def wait_until_idle(launched: Launched, timeout: float = 180, quiet: float = 6.0) -> float:
+@dataclass
+class Idle:
+    seconds: float  # from the call until the pipeline went (and stayed) idle
+    mark: Any = None  # what ``mark`` returned at that moment
+
+
+def wait_until_idle(
+    launched: Launched,
+    timeout: float = 180,
+    quiet: float = 6.0,
+    mark: Callable[[], Any] | None = None,
+) -> Idle:
     """Wait until every queue of the system's vhost has been empty (ready and unacknowledged)
     for ``quiet`` seconds, so that one phase's background work (outbox relay, scoring, notify)
     does not run into the next phase. Ready counts come from passive declares over AMQP;
     unacknowledged ones from the management API, whose figures lag by up to its 5 s statistics
-    interval (hence the quiet period). Returns the seconds waited."""
+    interval (hence the quiet period). ``mark`` is called when the calm began (for example to
+    read CPU counters at that moment)."""
     from kombu import Connection
 
     started = time.monotonic()
@@ -327,7 +340,7 @@ def wait_until_idle(launched: Launched, timeout: float = 180, quiet: float = 6.0
         ).json()
         if not q.get("exclusive") and not q["name"].startswith("rpc.reply")
     ]
-    calm_since: float | None = None
+    calm: Idle | None = None
     with Connection(launched.amqp_uri) as conn:
         channel = conn.channel()
         while time.monotonic() - started < timeout:
@@ -342,11 +355,11 @@ def wait_until_idle(launched: Launched, timeout: float = 180, quiet: float = 6.0
             busy += _unacked(launched.vhost)
             now = time.monotonic()
             if busy:
-                calm_since = None
-            elif calm_since is None:
-                calm_since = now
-            elif now - calm_since >= quiet:
-                return now - started - quiet
+                calm = None
+            elif calm is None:
+                calm = Idle(now - started, mark() if mark else None)
+            elif now - started - calm.seconds >= quiet:
+                return calm
             time.sleep(0.3)
     raise BenchError(f"the event pipeline was still busy {timeout}s after the phase")
 
@@ -411,7 +424,7 @@ def _role(proc: Proc, comm: str, family: dict[int, Proc]) -> str:
     argv = proc.cmdline.split()
     if "-m" in argv and argv.index("-m") + 1 < len(argv):
         module = argv[argv.index("-m") + 1]
-        return module.removeprefix("services.")
+        return module.removeprefix("services.").removeprefix("infra.")
     if _is_gunicorn(proc.cmdline) or comm.startswith("gunicorn"):
         parent = family.get(proc.ppid)
         return "gunicorn worker" if parent and _is_gunicorn(parent.cmdline) else "gunicorn master"
@@ -427,6 +440,23 @@ def _is_gunicorn(cmdline: str) -> bool:
     """The gunicorn executable itself (not a supervisor with gunicorn in its arguments)."""
     argv = cmdline.split()
     return any(Path(a).name == "gunicorn" for a in argv[:2]) or cmdline.startswith("gunicorn:")
+
+
+def cpu_seconds(system: System) -> dict[str, float]:
+    """CPU time (user + system) used so far by each part of the system: the services by name,
+    the gunicorn master and workers together as "gateway", the bench echo service."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parts = [(p.pid, p.name) for p in system_processes(system.launched.proc.pid)]
+    if system.echo_pid:
+        parts.append((system.echo_pid, "bench_echo"))
+    used: dict[str, float] = {}
+    for pid, name in parts:
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            part = "gateway" if name.startswith("gunicorn") else name
+            used[part] = used.get(part, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
 
 
 def rss_mb(pid: int) -> dict[str, float]:
