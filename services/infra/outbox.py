@@ -343,13 +343,22 @@ class OutboxRelay:
     def _relay_collection(
         self, collection: Any, shards: Sequence[str], lease: Lease, transport: Transport
     ) -> int:
-        """Pipelined over the whole collection: up to ``window`` chunks are on the wire while
-        the oldest is confirmed and settled (the broker confirms persistent messages after
-        writing them to disk, in groups, so a deep window keeps it busy)."""
+        """Shard after shard, the documents read fill batches of ``batch`` events (a batch may
+        span shards); up to ``window`` batches are on the wire while the oldest is confirmed and
+        settled (the broker confirms persistent messages after writing them to disk, in groups,
+        so a deep window keeps it busy)."""
         in_flight: deque[tuple[list[_Doc], list[_Sending], Any]] = deque()
+        waiting: list[_Doc] = []  # read, not yet sent
+        on_the_wire: set[str] = set()  # a write may move a document to a later shard meanwhile
         sent = 0
 
-        on_the_wire: set[str] = set()  # a write may move a document to a later shard meanwhile
+        def send(docs: list[_Doc]) -> None:
+            if not lease.held():
+                raise LeaseLost(lease.name)
+            sending = self._encode(docs, 0, transport)
+            in_flight.append((docs, sending, transport.send([s.message for s in sending])))
+            while len(in_flight) >= self.window:
+                finish_oldest()
 
         def finish_oldest() -> None:
             nonlocal sent
@@ -365,20 +374,19 @@ class OutboxRelay:
                         kept = [d for d in docs if repr(d.id) not in on_the_wire]
                         docs, more = kept, more and len(kept) == len(docs)
                     on_the_wire.update(repr(d.id) for d in docs)
-                    for chunk in _chunks(docs, self.batch):
-                        if self.stop_requested:
-                            break
-                        if not lease.held():
-                            raise LeaseLost(lease.name)
-                        sending = self._encode(chunk, 0, transport)
-                        ticket = transport.send([s.message for s in sending])
-                        in_flight.append((list(chunk), sending, ticket))
-                        while len(in_flight) >= self.window:
-                            finish_oldest()
+                    waiting += docs
+                    while len(waiting) >= self.batch and not self.stop_requested:
+                        send(waiting[: self.batch])
+                        waiting = waiting[self.batch :]
                     if not more:
                         break
-                    while in_flight:  # settle before reading the same shard again
+                    if waiting:  # settle everything before reading the same shard again
+                        send(waiting)
+                        waiting = []
+                    while in_flight:
                         finish_oldest()
+            if waiting and not self.stop_requested:
+                send(waiting)
             while in_flight:
                 finish_oldest()
         except LeaseLost:  # what is on the wire is still confirmed and settled
