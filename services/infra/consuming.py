@@ -26,13 +26,13 @@ from kombu import Queue
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
-from nameko.messaging import QueueConsumer
 
 from services.infra import metrics
 from services.infra.config import data_dir
 from services.infra.errors import InvalidInput, PoisonMessage
 from services.infra.events import isoformat, utcnow
 from services.infra.expiry import PROCESSED, ProcessedEventsExpiry, processed_record
+from services.infra.reconnect import ReconnectingQueueConsumer
 from services.infra.storage import open_database
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,9 @@ PERMANENT_ERRORS = (PoisonMessage, ValidationError, InvalidInput)
 DEFAULT_BACKOFF_SECONDS = (1.0, 5.0, 30.0)
 
 
-class SafeQueueConsumer(QueueConsumer):
-    """A queue consumer that hands undecodable messages to their provider, not to a crash."""
+class SafeQueueConsumer(ReconnectingQueueConsumer):
+    """A queue consumer that hands undecodable messages to their provider, not to a crash (and
+    rides out a broker restart, see ``services.infra.reconnect``)."""
 
     def get_consumers(self, consumer_cls: Any, channel: Any) -> Any:
         consumers = super().get_consumers(consumer_cls, channel)
