@@ -35,6 +35,8 @@ import tempfile
 import time
 import uuid
 import warnings
+from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -50,7 +52,7 @@ from kombu import Connection, Exchange, Producer, Queue  # noqa: E402
 from kombu.utils.json import dumps  # noqa: E402
 
 from services.infra.events import new_event  # noqa: E402
-from services.infra.outbox import OUTBOX_INDEX, OutboxRelay, with_events  # noqa: E402
+from services.infra.outbox import OUTBOX_INDEX, OutboxRelay, Outgoing, with_events  # noqa: E402
 from services.infra.providers import BatchPublisher  # noqa: E402
 from services.infra.storage import close_all, ensure_indexes, open_database  # noqa: E402
 
@@ -168,10 +170,51 @@ def fill_outbox(db: Any, count: int, per_doc: int) -> None:
         db.attendance.insert_many(docs)
 
 
-def relay_all(uri: str, db: Any, count: int) -> tuple[float, float]:
-    """Relay the whole outbox; returns (events/s, CPU microseconds per event)."""
+class InstantBroker:
+    """A transport that confirms everything at once: the relay's store work alone."""
+
+    def encode(self, payload: dict[str, Any]) -> bytes:
+        return dumps(payload).encode("utf-8")
+
+    def send(self, messages: Sequence[Outgoing]) -> list[str | None]:
+        return [None] * len(messages)
+
+    def wait(self, ticket: list[str | None]) -> list[str | None]:
+        return ticket
+
+    def publish(self, messages: Sequence[Outgoing]) -> list[str | None]:
+        return [None] * len(messages)
+
+    def close(self) -> None:
+        pass
+
+
+def publisher_alone(uri: str, bodies: list[bytes], batch: int = 500) -> tuple[float, float]:
+    """BatchPublisher on the same bodies, batches and window as the relay, no store."""
+    messages = [Outgoing("member_checked_in", body, str(n)) for n, body in enumerate(bodies)]
+    publisher = BatchPublisher(uri, EXCHANGE)
+    in_flight: deque[Any] = deque()
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        for start in range(0, len(messages), batch):
+            in_flight.append(publisher.send(messages[start : start + batch]))
+            while len(in_flight) >= 4:
+                if any(publisher.wait(in_flight.popleft())):
+                    raise RuntimeError("the broker refused a message")
+        while in_flight:
+            if any(publisher.wait(in_flight.popleft())):
+                raise RuntimeError("the broker refused a message")
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        publisher.close()
+    return len(bodies) / elapsed, cpu / len(bodies) * 1e6
+
+
+def relay_all(uri: str | None, db: Any, count: int) -> tuple[float, float]:
+    """Relay the whole outbox; returns (events/s, CPU microseconds per event). Without a
+    broker URI the broker is ``InstantBroker``."""
     relay = OutboxRelay(db, ["attendance"], service="bench", owner="bench-relay")
-    transport = BatchPublisher(uri, EXCHANGE)
+    transport: Any = BatchPublisher(uri, EXCHANGE) if uri else InstantBroker()
     sent = 0
     started, cpu = time.perf_counter(), time.process_time()
     try:
@@ -200,6 +243,8 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="bench-outbox-"))
     raw: list[tuple[float, float]] = []
     relayed: list[tuple[float, float]] = []
+    alone: list[tuple[float, float]] = []
+    store_only: list[tuple[float, float]] = []
     fills: list[float] = []
     try:
         with Vhost("bench-outbox") as vhost:
@@ -214,12 +259,17 @@ def main() -> None:
             for round_ in range(args.rounds):
                 raw.append(raw_confirmed(vhost.uri, bodies))
                 expect_depth(vhost.uri, count)
+                alone.append(publisher_alone(vhost.uri, bodies))
+                expect_depth(vhost.uri, count)
                 db = open_database(f"bench_outbox_{round_}", None, data)
                 started = time.perf_counter()
                 fill_outbox(db, count, args.events_per_doc)
                 fills.append(count / (time.perf_counter() - started))
                 relayed.append(relay_all(vhost.uri, db, count))
                 expect_depth(vhost.uri, count)
+                db = open_database(f"bench_outbox_store_{round_}", None, data)
+                fill_outbox(db, count, args.events_per_doc)
+                store_only.append(relay_all(None, db, count))
             raw.append(raw_confirmed(vhost.uri, bodies))
             expect_depth(vhost.uri, count)
     finally:
@@ -239,11 +289,20 @@ def main() -> None:
         f"{raw_cpu:5.0f} us CPU/msg   {_rates(raw)}"
     )
     print(
+        f"  relay's publisher alone (no store)     {median(r for r, _ in alone):8.0f} msg/s  "
+        f"{median(c for _, c in alone):5.0f} us CPU/msg   {_rates(alone)}"
+    )
+    print(
+        f"  relay's store work alone (no broker)   {median(r for r, _ in store_only):8.0f} "
+        f"events/s {median(c for _, c in store_only):5.0f} us CPU/event {_rates(store_only)}"
+    )
+    print(
         f"  outbox relay, store -> broker          {relay_rate:8.0f} events/s "
         f"{relay_cpu:5.0f} us CPU/event {_rates(relayed)}"
     )
     print(f"  ratio relay / raw confirmed publish    {relay_rate / raw_rate:8.2f}  (target >= 0.5)")
     print(f"  ratio relay / old one-confirm-per-msg  {relay_rate / sync_rate:8.2f}")
+    print(f"  ratio publisher alone / raw            {median(r for r, _ in alone) / raw_rate:8.2f}")
 
 
 def expect_depth(uri: str, count: int) -> None:
