@@ -70,6 +70,8 @@ def ensure_retention(db: Any, retention_days: float) -> None:
         db.command(
             "collMod", PROCESSED, index={"keyPattern": {"at": 1}, "expireAfterSeconds": seconds}
         )
+    # records written before ``at`` was a date (an ISO string) would never expire
+    collection.update_many({"at": {"$type": "string"}}, [{"$set": {"at": {"$toDate": "$at"}}}])
 
 
 def expire_processed(

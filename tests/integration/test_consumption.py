@@ -131,7 +131,9 @@ def test_mongodb_keeps_processed_records_with_a_ttl_index(tmp_path: Path):
     db = open_database(f"ttl{uuid.uuid4().hex[:6]}", os.environ["MONGO_URI"], tmp_path)
     try:
         assert not is_embedded(db)
+        db[PROCESSED].insert_one({"_id": "h:legacy", "at": "2026-10-01T08:00:00Z"})
         ensure_retention(db, 30)
+        assert isinstance(db[PROCESSED].find_one({"_id": "h:legacy"})["at"], datetime)
         ensure_retention(db, 7)  # a changed retention is applied in place
         [ttl] = [i for i in db[PROCESSED].index_information().values() if i["key"] == [("at", 1)]]
         assert ttl["expireAfterSeconds"] == 7 * 86400
