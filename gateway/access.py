@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from gateway.auth import InvalidToken, Principal, verify_token
+from gateway.auth import ROLES, InvalidToken, Principal, verify_token
 from gateway.errors import ApiError
 from services.infra.i18n import _
 
@@ -19,18 +19,7 @@ STAFF = frozenset({"county_operator", "org_admin"})
 SECRETARIES = STAFF | {"branch_secretary"}
 GRID = frozenset({"grid_leader", "grid_worker"})
 COMMUNITY = STAFF | GRID | {"community_worker"}
-EVERYONE = frozenset(
-    {
-        "county_operator",
-        "org_admin",
-        "branch_secretary",
-        "grid_leader",
-        "grid_worker",
-        "community_worker",
-        "member",
-        "kiosk",
-    }
-)
+EVERYONE = frozenset(ROLES)
 
 # action → roles allowed (the services hold the same rules for their own objects)
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -12,6 +12,8 @@ from typing import Any
 from flask import current_app, has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from services.infra.schemas import Text
+
 ORG_KINDS = ("committee", "working_committee", "general_branch", "branch", "group", "grid")
 MEETING_KINDS = (
     "general_meeting",
@@ -40,25 +42,6 @@ ID_NUMBER = validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="a national ID number o
 DEVICE_ID = validate.Regexp(r"^[A-Za-z0-9-]{3,64}$", error="3-64 letters, digits or -")
 FIRST_DATE = date(1900, 1, 1)
 MAX_LIMIT = 200
-
-
-class Text(fields.String):
-    """A string that can be stored and shown: no lone surrogates, no control characters other
-    than tab and newline."""
-
-    default_error_messages = {  # noqa: RUF012 (marshmallow merges this class attribute)
-        "invalid_text": "Text contains characters that cannot be stored."
-    }
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise self.make_error("invalid_text") from None
-        if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
-            raise self.make_error("invalid_text")
-        return text
 
 
 def Timestamp(**kwargs: Any) -> fields.String:
