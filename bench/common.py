@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,29 +66,42 @@ class System:
 
 
 @contextlib.contextmanager
-def running_system(demo_size: str = "full", *, bench_echo: bool = False) -> Iterator[System]:
+def running_system(
+    demo_size: str = "full", *, bench_echo: bool = False, keep: bool = False
+) -> Iterator[System]:
     """`make run` in its own vhost and data directory, with the demo county loaded; with
     ``bench_echo`` the gateway mounts POST /api/v1/bench/echo and the bench-only echo service
-    runs on the same vhost. Everything is stopped on exit (the data directory is kept)."""
+    runs on the same vhost. Everything is stopped on exit; the data directory (logs, stores) is
+    removed after a clean run unless ``keep``, and kept (its path printed) after an error."""
     if bench_echo:
         os.environ["GATEWAY_BENCH_ECHO"] = "1"  # launch() copies os.environ into `make run`
     else:
         os.environ.pop("GATEWAY_BENCH_ECHO", None)
     data_dir = Path(tempfile.mkdtemp(prefix="bench-"))
     print(f"starting the system (demo county {demo_size!r}) in {data_dir} ...", flush=True)
-    launched = launch(data_dir, amqp_uri=AMQP, management_uri=MGMT, demo_size=demo_size)
+    try:
+        launched = launch(data_dir, amqp_uri=AMQP, management_uri=MGMT, demo_size=demo_size)
+    except BaseException:
+        print(f"the system did not start; logs kept in {data_dir}/log", file=sys.stderr)
+        raise
     echo: subprocess.Popen[bytes] | None = None
+    clean = False
     try:
         logins = json.loads((data_dir / "demo-logins.json").read_text())
         if bench_echo:
             echo = start_echo_service(launched)
         yield System(launched, logins, echo.pid if echo else None)
+        clean = True
     finally:
         try:
             if echo is not None:
                 stop_echo_service(echo)
         finally:
             stop(launched, MGMT)
+        if clean and not keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        elif not clean:
+            print(f"logs kept in {data_dir}/log", file=sys.stderr)
 
 
 def start_echo_service(launched: Launched, timeout: float = 60) -> subprocess.Popen[bytes]:

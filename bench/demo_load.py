@@ -27,6 +27,7 @@ Target (issue 5 and the scale notes): the whole county in well under 30 s.
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -41,9 +42,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=("full", "small"), default="full")
     args = parser.parse_args()
-    with running_system(args.size) as system:
+    with running_system(args.size, keep=True) as system:
         logins = system.logins
         data_dir = system.data_dir
+    try:
+        report(args.size, logins, data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def report(size: str, logins: dict[str, Any], data_dir: Path) -> None:
     members = int(logins["counts"]["members"])
     seconds = float(logins["load_seconds"])
     if seconds <= 0:
@@ -53,7 +61,7 @@ def main() -> None:
         raise BenchError(f"the members collection holds {raw_n} documents, expected {members}")
     load_rate, raw_rate = members / seconds, raw_n / raw_seconds
     counts = ", ".join(f"{k} {v}" for k, v in logins["counts"].items())
-    print(f"\ndemo county ({args.size}): {counts}")
+    print(f"\ndemo county ({size}): {counts}")
     print(f"{'':44}{'members':>9}{'seconds':>9}{'members/s':>11}{'ratio':>7}")
     print(
         f"{'raw store insert_one (baseline)':44}{raw_n:9d}{raw_seconds:9.1f}{raw_rate:11.1f}{1:7.2f}"
@@ -74,7 +82,8 @@ def raw_insert(data_dir: Path) -> tuple[int, float]:
     documents: list[dict[str, Any]] = list(source.find())
     indexes = source.index_information()
     close_all()
-    target = open_database("members", None, Path(tempfile.mkdtemp(prefix="bench-raw-")))["members"]
+    scratch = Path(tempfile.mkdtemp(prefix="bench-raw-"))
+    target = open_database("members", None, scratch)["members"]
     for name, spec in indexes.items():
         if name == "_id_":
             continue
@@ -85,6 +94,7 @@ def raw_insert(data_dir: Path) -> tuple[int, float]:
         target.insert_one(document)
     elapsed = time.perf_counter() - started
     close_all()
+    shutil.rmtree(scratch, ignore_errors=True)
     return len(documents), elapsed
 
 
