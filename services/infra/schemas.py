@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
@@ -22,10 +23,17 @@ class EnvelopeSchema(Schema):
     org_path = fields.String(required=True)
 
 
-def load(schema: Schema, data: Any) -> Any:
+@cache
+def shared(schema: type[Schema], many: bool = False) -> Schema:
+    """One instance per schema class: building a schema (and its nested fields) costs more than
+    using it, and marshmallow schemas are safe to reuse for load and dump."""
+    return schema(many=many)
+
+
+def load(schema: type[Schema], data: Any, *, many: bool = False) -> Any:
     """Load an RPC argument; a bad one becomes InvalidInput with the field messages."""
     try:
-        return schema.load(data)
+        return shared(schema, many).load(data)
     except ValidationError as error:
         raise InvalidInput(_("Some fields are missing or invalid"), fields=error.messages) from None
 
@@ -56,7 +64,12 @@ class UpperText(Text):
         return super()._deserialize(value, attr, data, **kwargs).strip().upper()
 
 
-def with_created(schema: Schema, obj: Any, created: bool) -> dict[str, Any]:
+def dump(schema: type[Schema], obj: Any, *, many: bool = False) -> Any:
+    """An RPC result through its output schema."""
+    return shared(schema, many).dump(obj)
+
+
+def with_created(schema: type[Schema], obj: Any, created: bool) -> dict[str, Any]:
     """The result of a create-or-find RPC: the object through its output schema, plus whether
     this call created it."""
-    return {**schema.dump(obj), "created": created}
+    return {**shared(schema).dump(obj), "created": created}

@@ -11,7 +11,7 @@ from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.pii import PiiCipher
 from services.infra.providers import Instrumentation, OutboxPublisher
 from services.infra.rpc import rpc
-from services.infra.schemas import load, with_created
+from services.infra.schemas import dump, load, with_created
 from services.infra.storage import Database
 from services.members import handlers, schemas
 from services.members.store import OUTBOX_COLLECTIONS, MembersStore
@@ -38,66 +38,65 @@ class MembersService:
 
     @rpc
     def create_org(self, payload: dict[str, Any]) -> dict[str, Any]:
-        cmd = load(schemas.CreateOrg(), payload)
+        cmd = load(schemas.CreateOrg, payload)
         org, created = handlers.create_org(cmd, self.uow, self.caller())
-        return with_created(schemas.OrgOut(), org, created)
+        return with_created(schemas.OrgOut, org, created)
 
     @rpc
     def get_org(self, org_id: str) -> dict[str, Any]:
-        return schemas.OrgOut().dump(handlers.get_org(str(org_id), self.uow, self.caller()))
+        return dump(schemas.OrgOut, handlers.get_org(str(org_id), self.uow, self.caller()))
 
     @rpc
     def register_member(self, payload: dict[str, Any]) -> dict[str, Any]:
-        cmd = load(schemas.RegisterMember(), payload)
+        cmd = load(schemas.RegisterMember, payload)
         member, created = handlers.register_member(cmd, self.uow, self.caller(), self.settings)
-        return with_created(schemas.MemberOut(), member, created)
+        return with_created(schemas.MemberOut, member, created)
 
     @rpc
     def register_members(self, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        batch = load(schemas.RegisterMember(many=True), payloads)
+        batch = load(schemas.RegisterMember, payloads, many=True)
         results = [
             handlers.register_member(c, self.uow, self.caller(), self.settings) for c in batch
         ]
-        return [with_created(schemas.MemberOut(), m, created) for m, created in results]
+        return [with_created(schemas.MemberOut, m, created) for m, created in results]
 
     @rpc
     def get_member(self, member_id: str) -> dict[str, Any]:
-        return schemas.MemberOut().dump(
-            handlers.get_member(str(member_id), self.uow, self.caller())
-        )
+        return dump(schemas.MemberOut, handlers.get_member(str(member_id), self.uow, self.caller()))
 
     @rpc
     def read_member_pii(self, member_id: str, reason: str) -> dict[str, Any]:
-        cmd = load(schemas.ReadPersonalData(), {"member_id": member_id, "reason": reason})
+        cmd = load(schemas.ReadPersonalData, {"member_id": member_id, "reason": reason})
         found = handlers.read_personal_data(cmd, self.uow, self.caller(), self.settings)
-        return schemas.PersonalData().dump(found)
+        return dump(schemas.PersonalData, found)
 
     @rpc
     def schedule_meeting(self, payload: dict[str, Any]) -> dict[str, Any]:
-        cmd = load(schemas.ScheduleMeeting(), payload)
+        cmd = load(schemas.ScheduleMeeting, payload)
         meeting, created = handlers.schedule_meeting(cmd, self.uow, self.caller(), self.settings)
-        return with_created(schemas.MeetingOut(), meeting, created)
+        return with_created(schemas.MeetingOut, meeting, created)
 
     @rpc
     def enroll_kiosk(self, payload: dict[str, Any]) -> dict[str, Any]:
-        cmd = load(schemas.EnrollKiosk(), payload)
+        cmd = load(schemas.EnrollKiosk, payload)
         kiosk, created = handlers.enroll_kiosk(cmd, self.uow, self.caller())
-        return with_created(schemas.KioskOut(), kiosk, created)
+        return with_created(schemas.KioskOut, kiosk, created)
 
     @rpc
     def check_in(self, payload: dict[str, Any]) -> dict[str, Any]:
-        cmd = load(schemas.CheckIn(), payload)
+        cmd = load(schemas.CheckIn, payload)
         attendance, member, meeting, created = handlers.check_in(
             cmd, self.uow, self.caller(), self.settings
         )
-        return schemas.CheckInOut().dump(
+        return dump(
+            schemas.CheckInOut,
             {
                 "created": created,
                 "check_in_id": attendance.check_in_id,
                 "checked_in_at": attendance.checked_in_at,
                 "member": member,
                 "meeting": meeting,
-            }
+            },
         )
 
     @rpc

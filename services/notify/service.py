@@ -12,7 +12,7 @@ from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.i18n import DEFAULT_LOCALE
 from services.infra.providers import Instrumentation
 from services.infra.rpc import rpc
-from services.infra.schemas import load
+from services.infra.schemas import dump, load, shared
 from services.infra.storage import Database
 from services.notify import handlers, schemas
 from services.notify.store import NotifyStore
@@ -32,18 +32,16 @@ class NotifyService:
 
     @reliable_event_handler("scoring", "points_awarded")
     def tell_points_awarded(self, payload: dict[str, Any]) -> None:
-        cmd = schemas.PointsAwarded().load(payload)
+        cmd = shared(schemas.PointsAwarded).load(payload)
         handlers.tell_points_awarded(cmd, self.uow, self.settings)
 
     @rpc
     def list_inbox(
         self, member_id: str, cursor: str | None = None, limit: int = 50
     ) -> dict[str, Any]:
-        query = load(
-            schemas.ListInbox(), {"member_id": member_id, "cursor": cursor, "limit": limit}
-        )
+        query = load(schemas.ListInbox, {"member_id": member_id, "cursor": cursor, "limit": limit})
         found, next_cursor = handlers.list_inbox(query, self.uow, self.caller())
-        return schemas.InboxPage().dump({"items": found, "next_cursor": next_cursor})
+        return dump(schemas.InboxPage, {"items": found, "next_cursor": next_cursor})
 
     @rpc
     def ping(self) -> bool:

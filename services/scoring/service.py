@@ -9,7 +9,7 @@ from services.infra.consuming import reliable_event_handler
 from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.providers import Instrumentation, OutboxPublisher
 from services.infra.rpc import rpc
-from services.infra.schemas import load
+from services.infra.schemas import dump, load, shared
 from services.infra.storage import Database
 from services.scoring import handlers, schemas
 from services.scoring.rules import rules_from_config
@@ -35,14 +35,14 @@ class ScoringService:
 
     @reliable_event_handler("members", "member_checked_in")
     def award_meeting_attendance(self, payload: dict[str, Any]) -> None:
-        cmd = schemas.MemberCheckedIn().load(payload)
+        cmd = shared(schemas.MemberCheckedIn).load(payload)
         handlers.award_meeting_attendance(cmd, self.uow, self.settings)
 
     @rpc
     def get_scorecard(self, member_id: str, year: int | None = None) -> dict[str, Any]:
-        query = load(schemas.ListEntries(), {"member_id": member_id, "year": year})
+        query = load(schemas.ListEntries, {"member_id": member_id, "year": year})
         card = handlers.scorecard(query, self.uow, self.caller(), self.settings)
-        return schemas.ScorecardOut().dump(card)
+        return dump(schemas.ScorecardOut, card)
 
     @rpc
     def list_entries(
@@ -50,14 +50,14 @@ class ScoringService:
     ) -> dict[str, Any]:
         args = {"member_id": member_id, "year": year, "cursor": cursor, "limit": limit}
         entries, next_cursor = handlers.list_entries(
-            load(schemas.ListEntries(), args), self.uow, self.caller(), self.settings
+            load(schemas.ListEntries, args), self.uow, self.caller(), self.settings
         )
-        return schemas.EntriesPage().dump({"items": entries, "next_cursor": next_cursor})
+        return dump(schemas.EntriesPage, {"items": entries, "next_cursor": next_cursor})
 
     @rpc
     def get_check_in_points(self, check_in_id: str) -> dict[str, Any]:
         points = handlers.check_in_points(str(check_in_id), self.uow, self.caller())
-        return schemas.CheckInPoints().dump(points)
+        return dump(schemas.CheckInPoints, points)
 
     @rpc
     def ping(self) -> bool:

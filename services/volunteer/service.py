@@ -11,7 +11,7 @@ from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.pii import PiiCipher
 from services.infra.providers import Instrumentation, OutboxPublisher
 from services.infra.rpc import rpc
-from services.infra.schemas import load
+from services.infra.schemas import dump, load
 from services.infra.storage import Database
 from services.volunteer import handlers, schemas
 from services.volunteer.store import OUTBOX_COLLECTIONS, VolunteerStore
@@ -32,17 +32,17 @@ class VolunteerService:
 
     @rpc
     def record_need(self, payload: dict[str, Any]) -> dict[str, Any]:
-        cmd = load(schemas.NeedIn(), payload)
+        cmd = load(schemas.NeedIn, payload)
         need = handlers.record_need(cmd, self.uow, self.caller(), self.settings)
-        return schemas.NeedOut().dump(need)
+        return dump(schemas.NeedOut, need)
 
     @rpc
     def list_open_needs(
         self, scope: str, cursor: str | None = None, limit: int = 50
     ) -> dict[str, Any]:
-        query = load(schemas.ListOpenNeeds(), {"scope": scope, "cursor": cursor, "limit": limit})
+        query = load(schemas.ListOpenNeeds, {"scope": scope, "cursor": cursor, "limit": limit})
         needs, next_cursor = handlers.list_open_needs(query, self.uow, self.caller())
-        return schemas.NeedsPage().dump({"items": needs, "next_cursor": next_cursor})
+        return dump(schemas.NeedsPage, {"items": needs, "next_cursor": next_cursor})
 
     @rpc
     def ping(self) -> bool:
