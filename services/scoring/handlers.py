@@ -72,20 +72,21 @@ def award_meeting_attendance(
 
 
 def post(source: Source, rule: AwardRule, uow: UnitOfWork) -> Entry:
-    """Append the source's entry once, computed from up-to-date totals. Concurrent posts for one
-    member race on the entry's ``seq``: the loser recomputes from the winner's totals."""
-    year = source.at.year
+    """Append the source's entry once, computed from the member's totals. Concurrent posts for
+    one member race on the entry's ``seq``: the loser catches up (applying whatever the winner, or
+    a worker that crashed after storing its entry, left unapplied) and recomputes."""
     for _attempt in range(MAX_ATTEMPTS):
         existing = uow.ledger.get(source.key)
         if existing is not None:
             catch_up(source.member_id, existing.year, uow)
             return existing
-        entry, events = Ledger(catch_up(source.member_id, year, uow)).post(source, rule)
+        entry, events = Ledger(uow.totals.get(source.member_id, source.at.year)).post(source, rule)
         try:
             uow.ledger.add(entry, events)
         except AlreadyStored:
+            catch_up(source.member_id, entry.year, uow)
             continue
-        catch_up(source.member_id, year, uow)
+        uow.totals.apply(entry)
         return entry
     raise Conflict(_("Too many concurrent changes to this points card; try again"))
 
