@@ -119,23 +119,16 @@ def _entry(event: dict[str, Any]) -> dict[str, Any]:
     return {"type": event["type"], "event_id": str(payload["event_id"]), "body": dumps(payload)}
 
 
-# Shards written to by this process since the relay last looked: a hint that lets a relay woken
-# by a finished worker read only those shards; its regular full sweep finds everything else
-# (writes of other replicas, a hint taken before its write was committed).
-_written_shards: set[str] = set()
+# Writes per shard in this process: a hint that lets a relay woken by a finished worker read only
+# the shards written to since its last pass; its regular full sweep finds everything else
+# (writes of other replicas, a hint noted before its write was committed).
+_writes_per_shard = [0] * SHARDS
 
 
 def _mark(key: Any) -> str:
-    shard = _shard_of(key)
-    _written_shards.add(shard)
-    return shard
-
-
-def take_written_shards() -> set[str]:
-    """The shards written to since the last call (a hint, see above)."""
-    taken = set(_written_shards)
-    _written_shards.difference_update(taken)
-    return taken
+    number = zlib.crc32(str(key).encode()) % SHARDS
+    _writes_per_shard[number] += 1
+    return SHARD_NAMES[number]
 
 
 def with_events(document: dict[str, Any], events: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -310,6 +303,7 @@ class OutboxRelay:
             for c in self.collections
         }
         self.stop_requested = False  # set on shutdown: the pass ends after its current batch
+        self._writes_seen = list(_writes_per_shard)  # earlier writes: the first sweep's
         self._written_before: set[str] = set()
         self._retry_due: datetime | None = None  # the earliest retry this relay scheduled
 
@@ -323,7 +317,9 @@ class OutboxRelay:
         committed), and the retry bucket once a refused event of this relay is due again: what a
         relay woken by a finished worker needs, at a fraction of a sweep's queries.
         """
-        written = take_written_shards()
+        counts = list(_writes_per_shard)
+        written = {SHARD_NAMES[n] for n in range(SHARDS) if counts[n] != self._writes_seen[n]}
+        self._writes_seen = counts
         if full:
             shards: tuple[str, ...] = (RETRYING, *SHARD_NAMES)
             self._retry_due = None

@@ -399,14 +399,15 @@ def test_a_relay_that_loses_its_lease_mid_pass_stops_publishing(db, clock):
 
 
 def test_a_pass_woken_by_a_write_reads_only_the_shards_written_to(db, clock):
-    relay_for(db, clock).relay_once(FakeTransport())  # a sweep: takes every hint left so far
+    counting = CountingDb(db)
+    relay = relay_for(counting, clock)
+    transport = FakeTransport()
+    assert relay.relay_once(transport, full=True) == 0  # the sweep a relay starts with
     elsewhere = event(n=0)  # written by another replica: no hint in this process
     db.things.insert_one({"_id": "x", OUTBOX: [_entry(elsewhere)], PENDING: "05"})
     here = event(n=1)
     db.things.insert_one(with_events({"_id": "t1"}, [here]))  # shard "07"
-    counting = CountingDb(db)
-    relay = relay_for(counting, clock)
-    transport = FakeTransport()
+    counting.finds.clear()
 
     assert relay.relay_once(transport, full=False) == 1
     assert transport.confirmed_ids() == ids(here)
