@@ -14,13 +14,23 @@ bookkeeping before a document leaves the store.
 Relaying (``OutboxRelay``)
 --------------------------
 - Batches. The relay reads pending documents shard by shard (an equality match on the sparse
-  ``_outbox_pending`` index, with a limit) and publishes their events in batches whose broker
-  confirms are awaited once per batch; one batch is on the wire while the previous one is
-  confirmed and settled. The store is settled in batches too: one ``update_many`` per group of
-  documents whose events were all confirmed (the outbox is removed only if it still starts with
-  the first event published and holds nothing more, so an event appended meanwhile stays), one
-  update per document on the rare partial or failed paths. Shards keep every query small on the
-  embedded engine, whose cursor materialises every match before applying ``limit``.
+  ``_outbox_pending`` index, with a limit) and publishes their events in batches (which may span
+  shards) whose broker confirms are awaited once per batch; up to ``window`` batches are on the
+  wire while the oldest is confirmed and settled. The store is settled in batches too: one
+  ``update_many`` per group of documents whose events were all confirmed (the outbox is removed
+  only if it still starts with the first event published and holds nothing more, so an event
+  appended meanwhile stays), one update per document on the rare partial or failed paths.
+  Shards keep every query small on the embedded engine, whose cursor materialises every match
+  before applying ``limit``.
+- Passes. ``OutboxPublisher`` runs a pass whenever a worker finishes and at least every idle
+  period. A pass woken by a worker reads only the shards this process wrote to since the relay's
+  last pass (``with_events`` counts writes per shard); every idle period a full sweep reads every
+  shard and the retry bucket (writes of other replicas, late commits).
+- Speed (bench/outbox_relay.py). The publishing side alone is as fast as kombu's raw confirmed
+  publish on the same broker, at half its CPU per message. End to end on the embedded engine the
+  relay is bound by the one store write per document that removes the published events: each is
+  a SQLite commit plus mongomock's Python update machinery, about 0.1 ms, whatever the broker.
+  Documents carrying several events share that write. On MongoDB that work is the server's.
 - Order. Events of one document are published in "waves": the n-th event of a document is sent
   only after its (n-1)-th was confirmed, so a refused event is never overtaken by a later event of
   the same document. Events of different documents share each wave.
@@ -40,8 +50,10 @@ Relaying (``OutboxRelay``)
   only while it holds that collection's lease; it renews it when a third of its time has passed
   and checks it before every batch; it releases it on a clean stop, so another replica takes over
   at once, and otherwise after ``lease_seconds``. Replicas of a service are hot standbys for the
-  collections they do not hold (one relay publishes at over half the broker's raw confirmed rate,
-  see bench/outbox_relay.py, so spreading one collection over replicas buys nothing). A relay that
+  collections they do not hold: one relay at a time per collection keeps its order and spends no
+  work twice (a lease per collection shard would spread a collection over replicas, but a
+  document moves between shards when an event is appended, and the relay is bound by its store
+  writes, which replicas would share anyway). A relay that
   stalls past its lease while a successor starts may publish an event twice: delivery is at least
   once anyway and consumers de-duplicate on ``event_id``; the settle filter above makes sure it
   never removes an event it did not publish. Lease times come from each replica's clock: keep
