@@ -35,6 +35,9 @@ class MemberRepository(Protocol):
 
 class MeetingRepository(Protocol):
     def get(self, meeting_id: str) -> Meeting | None: ...
+    def get_recent(self, meeting_id: str) -> Meeting | None:
+        """``get``, possibly as read a few seconds ago (the card-swipe path)."""
+
     def add(self, meeting: Meeting) -> tuple[Meeting, bool]: ...
 
 
@@ -45,6 +48,9 @@ class AttendanceRepository(Protocol):
 
 class KioskRepository(Protocol):
     def get(self, device_id: str) -> Kiosk | None: ...
+    def get_recent(self, device_id: str) -> Kiosk | None:
+        """``get``, possibly as read a few seconds ago (the card-swipe path)."""
+
     def add(self, kiosk: Kiosk) -> tuple[Kiosk, bool]: ...
 
 
@@ -224,10 +230,10 @@ def check_in(
     cmd: commands.CheckIn, uow: UnitOfWork, caller: Caller, settings: Settings
 ) -> tuple[Attendance, Member, Meeting, bool]:
     caller.require_role({"kiosk"})
-    kiosk = uow.kiosks.get(caller.device or "")
+    kiosk = uow.kiosks.get_recent(caller.device or "")
     if kiosk is None or not caller.covers(kiosk.org_path):
         raise Forbidden(_("This kiosk is not enrolled"))
-    meeting = uow.meetings.get(cmd.meeting_id)
+    meeting = uow.meetings.get_recent(cmd.meeting_id)
     if meeting is None:
         raise NotFound(_("Unknown meeting"), meeting_id=cmd.meeting_id)
     if not kiosk.serves(meeting):

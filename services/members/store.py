@@ -3,9 +3,12 @@ Documents map to the domain objects here; pymongo errors stop here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, ClassVar
+
+from cachetools import TTLCache
 
 from services.infra.events import isoformat
 from services.infra.outbox import public, with_events
@@ -21,6 +24,22 @@ from services.members.domain import (
 )
 
 OUTBOX_COLLECTIONS = ("members", "attendance")
+
+# Kiosks and meetings are read on every card swipe and change rarely: a found one is reused for a
+# few seconds (per database), so a kiosk's revocation or a meeting's change takes effect within
+# RECENT_SECONDS on the sign-in path.
+RECENT_SECONDS = 5
+_recent: TTLCache[tuple[int, str, str], Any] = TTLCache(maxsize=4096, ttl=RECENT_SECONDS)
+
+
+def _recently(db: Any, kind: str, key: str, load: Callable[[], Any]) -> Any:
+    cache_key = (id(db), kind, key)
+    found = _recent.get(cache_key)
+    if found is None:
+        found = load()
+        if found is not None:
+            _recent[cache_key] = found
+    return found
 
 
 class Orgs:
@@ -96,11 +115,15 @@ def _member(doc: dict[str, Any] | None) -> Member | None:
 
 class Meetings:
     def __init__(self, db: Any) -> None:
+        self.db = db
         self.c = db.meetings
 
     def get(self, meeting_id: str) -> Meeting | None:
         doc = self.c.find_one({"_id": meeting_id})
         return _meeting(doc) if doc else None
+
+    def get_recent(self, meeting_id: str) -> Meeting | None:
+        return _recently(self.db, "meeting", meeting_id, lambda: self.get(meeting_id))
 
     def add(self, meeting: Meeting) -> tuple[Meeting, bool]:
         doc = {
@@ -179,11 +202,15 @@ def _attendance(doc: dict[str, Any] | None) -> Attendance | None:
 
 class Kiosks:
     def __init__(self, db: Any) -> None:
+        self.db = db
         self.c = db.kiosks
 
     def get(self, device_id: str) -> Kiosk | None:
         doc = self.c.find_one({"_id": device_id})
         return _kiosk(doc) if doc else None
+
+    def get_recent(self, device_id: str) -> Kiosk | None:
+        return _recently(self.db, "kiosk", device_id, lambda: self.get(device_id))
 
     def add(self, kiosk: Kiosk) -> tuple[Kiosk, bool]:
         doc = {"_id": kiosk.device_id, **asdict(kiosk)}

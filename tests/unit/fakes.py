@@ -16,6 +16,9 @@ class _Keyed:
     def get(self, key: str) -> Any:
         return self.rows.get(key)
 
+    def get_recent(self, key: str) -> Any:
+        return self.rows.get(key)
+
     def _add(self, key: str, row: Any) -> tuple[Any, bool]:
         if key in self.rows:
             return self.rows[key], False
