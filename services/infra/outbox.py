@@ -321,6 +321,15 @@ class OutboxRelay:
 
     # -- the pass ------------------------------------------------------------------------------
 
+    def woken_pass_has_work(self) -> bool:
+        """Whether a pass woken by a finished worker (``relay_once(full=False)``) would read
+        anything: a write hinted since the last pass, a write of the pass before, or a refused
+        event of this relay due again. A worker that wrote nothing (a repeated swipe, a read) need
+        not wake the relay: its regular sweep still runs every idle period."""
+        if self._written_before or self._writes_seen != _writes_per_shard:
+            return True
+        return self._retry_due is not None and self._retry_due <= self.clock()
+
     def relay_once(self, transport: Transport, *, full: bool = True) -> int:
         """Publish what is due in every collection whose lease this relay holds.
 
