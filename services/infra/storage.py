@@ -59,12 +59,16 @@ class Database(DependencyProvider):
     """Injects the service's store (a repository class built on the database).
 
     ``repository`` is a plain class taking a pymongo-style ``Database``; it declares its
-    indexes in ``INDEXES`` and is testable without nameko.
+    indexes in ``INDEXES`` and is testable without nameko. The stores hold nothing but
+    collection handles (every write is atomic on its own), so one instance, built in
+    ``setup()``, serves every worker; a store that needed per-call state (a transaction session)
+    would be built per worker in ``get_dependency`` instead.
     """
 
     def __init__(self, repository: type) -> None:
         self.repository = repository
         self.db: Any = None
+        self.store: Any = None
 
     def setup(self) -> None:
         from services.infra.config import data_dir
@@ -74,6 +78,7 @@ class Database(DependencyProvider):
             self.container.service_name, config.get("MONGO_URI") or None, data_dir(config)
         )
         ensure_indexes(self.db, getattr(self.repository, "INDEXES", {}))
+        self.store = self.repository(self.db)
 
     def get_dependency(self, worker_ctx: Any) -> Any:
-        return self.repository(self.db)
+        return self.store
