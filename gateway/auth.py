@@ -14,6 +14,8 @@ from typing import Any
 import jwt
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from services.infra.scope import in_subtree
+
 ROLES = (
     "county_operator",
     "org_admin",
@@ -56,8 +58,7 @@ class Principal:
     device: str | None = None
 
     def covers(self, org_path: str) -> bool:
-        scope = self.scope.rstrip("/")
-        return scope == "" or org_path == scope or org_path.startswith(scope + "/")
+        return in_subtree(org_path, self.scope)
 
 
 class InvalidToken(Exception):
