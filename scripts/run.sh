@@ -16,6 +16,12 @@ if [ ! -f "$secrets" ]; then
 fi
 set -a; source "$secrets"; set +a
 
+url="http://$GATEWAY_BIND"
+if curl -fsS -o /dev/null --max-time 2 "$url/healthz" 2>/dev/null; then
+  echo "Something already answers at $url (another \`make run\`?): stop it, or set GATEWAY_BIND" >&2
+  exit 1
+fi
+
 # The supervisor (services/infra/supervise.py) restarts a process that exits, with backoff, and
 # prints each restart; until it gets SIGUSR1 below, an exit is a start-up failure instead.
 export PROMETHEUS_MULTIPROC_DIR="$DATA_DIR/prometheus"
@@ -34,7 +40,6 @@ stop_all() {
 }
 trap stop_all EXIT INT TERM
 
-url="http://$GATEWAY_BIND"
 echo "Waiting for $url/readyz ..."
 for _ in $(seq 1 120); do
   curl -fsS "$url/readyz" >/dev/null 2>&1 && break
