@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from nameko.containers import ServiceContainer
 from nameko.messaging import QueueConsumer
 
@@ -71,14 +72,24 @@ def test_a_broker_restart_mid_burst_loses_nothing_and_kills_nothing(
         pids = system.pids()
         assert set(pids) == {"members", "scoring", "volunteer", "notify", "gateway"}
         processes = {name: process_tree(pid) for name, pid in pids.items()}
-        burst = burst_for(system, meetings=2)
+        burst = burst_for(system, meetings=6)  # long enough to outlast a slow node stop
 
         burst.start(seconds=70)
-        wait_for(lambda: burst.done() >= len(burst.swipes) // 3, timeout=30, interval=0.05)
+        wait_for(lambda: burst.done() >= len(burst.swipes) // 8, timeout=30, interval=0.05)
+        stop_began = time.monotonic()
         private_broker.stop()
-        stopped_at = time.monotonic()
+        # the burst may finish while the node is stopping: one more swipe, certainly while away
+        swipe = burst.swipes[0]
+        probe = requests.post(
+            burst.url + "/api/v1/kiosk/check-ins",
+            json={"card_uid": swipe.card_uid, "meeting_id": swipe.meeting_id},
+            headers={"Authorization": f"Bearer {burst.token}"},
+            timeout=30,
+        )
+        assert probe.status_code == 503, probe.text
+        assert probe.headers["Content-Type"].startswith("application/problem+json")
         time.sleep(AWAY_SECONDS)  # the kiosks keep swiping meanwhile
-        during = [code for t, code in burst.timeline if t >= stopped_at]
+        during = [code for t, code in burst.timeline if t >= stop_began] + [probe.status_code]
         private_broker.start()
         back_at = time.monotonic()
         burst.join()
