@@ -6,6 +6,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+Event = dict[str, Any]
+"""An event ready for the outbox: ``{"type": routing key, "payload": body}``."""
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -15,9 +18,7 @@ def isoformat(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def new_event(
-    event_type: str, org_path: str, data: dict[str, Any], *, version: int = 1
-) -> dict[str, Any]:
+def new_event(event_type: str, org_path: str, data: dict[str, Any], *, version: int = 1) -> Event:
     """An event ready for the outbox: ``type`` is the routing key, ``payload`` the body."""
     payload = {
         "event_id": str(uuid.uuid4()),

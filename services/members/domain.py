@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from services.infra.errors import Conflict, Forbidden, InvalidInput
-from services.infra.events import isoformat, new_event
+from services.infra.events import Event, isoformat, new_event
 from services.infra.i18n import _
 from services.infra.pii import PiiCipher, mask_id_number, mask_name, mask_phone
 from services.infra.scope import in_subtree
@@ -24,8 +23,6 @@ MEETING_KINDS = (
     "org_life_meeting",
 )
 MEMBER_STATUSES = ("full", "probationary")
-
-Event = dict[str, Any]
 
 
 def child_path(parent_path: str | None, org_id: str) -> str:

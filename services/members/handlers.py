@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.infra.errors import AlreadyStored, Conflict, Forbidden, NotFound
+from services.infra.events import Event
 from services.infra.i18n import _
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.members import commands
-from services.members.domain import Attendance, Event, Kiosk, Meeting, Member, Org
+from services.members.domain import Attendance, Kiosk, Meeting, Member, Org
 
 STAFF = frozenset({"county_operator", "org_admin"})
 SECRETARIES = STAFF | {"branch_secretary"}

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 from services.infra import paging
 from services.infra.errors import AlreadyStored, Conflict, Forbidden
+from services.infra.events import Event
 from services.infra.i18n import _
 from services.infra.scope import Caller
 from services.scoring import commands
-from services.scoring.ledger import Entry, Event, Ledger, Source, Totals, source_key
+from services.scoring.ledger import Entry, Ledger, Source, Totals, source_key
 from services.scoring.rules import AwardRule
 
 STAFF = frozenset(

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
-from services.infra.events import new_event
+from services.infra.events import Event, new_event
 from services.scoring.rules import AwardRule, gaps
-
-Event = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from services.infra.events import isoformat
+from services.infra.events import Event, isoformat
 from services.infra.outbox import public, with_events
 from services.infra.repository import insert
-from services.scoring.ledger import Entry, Event, Totals
+from services.scoring.ledger import Entry, Totals
 
 OUTBOX_COLLECTIONS = ("ledger",)
 

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from services.infra import paging
+from services.infra.events import Event
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.volunteer import commands
-from services.volunteer.needs import Event, Need
+from services.volunteer.needs import Need
 
 COMMUNITY = frozenset(
     {"county_operator", "org_admin", "community_worker", "grid_leader", "grid_worker"}

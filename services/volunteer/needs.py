@@ -6,18 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from services.infra.events import isoformat, new_event
+from services.infra.events import Event, isoformat, new_event
 from services.infra.pii import PiiCipher, mask_name, mask_phone
 from services.infra.scope import ancestors
 
-__all__ = ["NEED_CATEGORIES", "NEED_STATUSES", "Event", "Need", "ancestors"]
-
 NEED_CATEGORIES = ("elderly_care", "repair", "legal", "health", "education", "errand", "other")
 NEED_STATUSES = ("open", "claimed", "in_progress", "done", "closed")
-
-Event = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from services.infra import paging
+from services.infra.events import Event
 from services.infra.outbox import public, with_events
 from services.infra.repository import insert, page
-from services.volunteer.needs import Event, Need
+from services.volunteer.needs import Need
 
 OUTBOX_COLLECTIONS = ("needs",)
 NEWEST_FIRST = [("recorded_at", -1), ("_id", -1)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.infra.errors import AlreadyStored
-from services.members.domain import Attendance, Event, Kiosk, Meeting, Member, Org
+from services.infra.events import Event
+from services.members.domain import Attendance, Kiosk, Meeting, Member, Org
 
 
 class _Keyed:

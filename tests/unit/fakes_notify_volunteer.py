@@ -9,8 +9,9 @@ from typing import Any
 
 from services.infra import paging
 from services.infra.errors import AlreadyStored
+from services.infra.events import Event
 from services.notify.messages import Message
-from services.volunteer.needs import Event, Need
+from services.volunteer.needs import Need
 
 
 def _page(

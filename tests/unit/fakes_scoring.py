@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.infra.errors import AlreadyStored
-from services.scoring.ledger import Entry, Event, Totals
+from services.infra.events import Event
+from services.scoring.ledger import Entry, Totals
 
 
 class FakeLedger:

@@ -2,11 +2,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.infra.scope import in_subtree
+from services.infra.scope import ancestors, in_subtree
 from services.members.domain import SignInWindow, child_path
 from services.members.idcard import check_digit, is_valid, make_id_number
 from services.scoring.rules import AwardRule, gaps, rules_from_config
-from services.volunteer.needs import ancestors
 
 NOV = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)
 
