@@ -121,8 +121,12 @@ OUTBOX_EVENTS_PARKED = Counter(
 # -- writing -----------------------------------------------------------------------------------
 
 
+def _shard_number(key: Any) -> int:
+    return zlib.crc32(str(key).encode()) % SHARDS
+
+
 def _shard_of(key: Any) -> str:
-    return SHARD_NAMES[zlib.crc32(str(key).encode()) % SHARDS]
+    return SHARD_NAMES[_shard_number(key)]
 
 
 def _entry(event: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +142,7 @@ _writes_per_shard = [0] * SHARDS
 
 
 def _mark(key: Any) -> str:
-    number = zlib.crc32(str(key).encode()) % SHARDS
+    number = _shard_number(key)
     _writes_per_shard[number] += 1
     return SHARD_NAMES[number]
 
@@ -178,10 +182,6 @@ class Outgoing(NamedTuple):
 class Transport(Protocol):
     """Publishes to the service's event exchange (see ``providers.BatchPublisher``)."""
 
-    def encode(self, payload: dict[str, Any]) -> bytes:
-        """The body of an old-format entry; raises if the payload cannot be serialised."""
-        ...
-
     def send(self, messages: Sequence[Outgoing]) -> Any:
         """Put a batch on the wire without waiting; returns a ticket for ``wait``."""
         ...
@@ -189,10 +189,6 @@ class Transport(Protocol):
     def wait(self, ticket: Any) -> list[str | None]:
         """Wait for the broker's confirms of a sent batch: per message None (confirmed) or the
         reason the broker refused it. Raises if the broker cannot be reached at all."""
-        ...
-
-    def publish(self, messages: Sequence[Outgoing]) -> list[str | None]:
-        """``wait(send(messages))``."""
         ...
 
 
@@ -297,7 +293,6 @@ class OutboxRelay:
         clock: Callable[[], datetime] = utcnow,
         pause: Callable[[], None] = lambda: time.sleep(0),
     ) -> None:
-        self.db = db
         self.collections = [db[name] for name in collections]
         self.service = service
         self.owner = owner or default_owner()
@@ -449,7 +444,7 @@ class OutboxRelay:
             active = [d for d in docs if d.failure is None and len(d.events) > wave]
             while active and not self.stop_requested and lease.held():
                 sending = self._encode(active, wave, transport)
-                self._record(sending, transport.publish([s.message for s in sending]))
+                self._record(sending, transport.wait(transport.send([s.message for s in sending])))
                 wave += 1
                 active = [d for d in active if d.failure is None and len(d.events) > wave]
         finally:  # settle what the broker confirmed even if the pass stops half-way
@@ -464,7 +459,7 @@ class OutboxRelay:
                 continue
             event = doc.events[wave]
             try:
-                body = _body(event, transport)
+                body = _body(event)
             except Exception as exc:
                 doc.failure = (event, f"not serialisable: {type(exc).__name__}: {exc}", True)
                 continue
@@ -617,11 +612,11 @@ class OutboxRelay:
         return count
 
 
-def _body(event: dict[str, Any], transport: Transport) -> bytes:
+def _body(event: dict[str, Any]) -> bytes:
     body = event.get("body")
     if isinstance(body, str):
         return body.encode("utf-8")
-    return transport.encode(event["payload"])  # an entry written before bodies were stored
+    return dumps(event["payload"]).encode("utf-8")  # an entry written before bodies were stored
 
 
 def _id_field(event: dict[str, Any]) -> str:

@@ -22,7 +22,6 @@ import amqp
 import eventlet
 from amqp.exceptions import ChannelError
 from kombu import Connection, Exchange
-from kombu.utils.json import dumps
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 
@@ -78,10 +77,6 @@ class BatchPublisher:
 
     # -- Transport -----------------------------------------------------------------------------
 
-    def encode(self, payload: dict[str, Any]) -> bytes:
-        """JSON as nameko's ``serializer="json"`` writes it (kombu's encoder)."""
-        return dumps(payload).encode("utf-8")
-
     def send(self, messages: Sequence[Outgoing]) -> _Batch:
         batch = _Batch(messages)
         if not messages:
@@ -117,9 +112,6 @@ class BatchPublisher:
         if batch in self._in_flight:
             self._in_flight.remove(batch)
         return [batch.outcome[index] for index in range(len(batch.messages))]
-
-    def publish(self, messages: Sequence[Outgoing]) -> list[str | None]:
-        return self.wait(self.send(messages))
 
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None

@@ -52,11 +52,6 @@ class FakeTransport:
         self.batches: list[list[Outgoing]] = []
         self.on_send: Callable[[], None] = lambda: None
 
-    def encode(self, payload: dict[str, Any]) -> bytes:
-        from kombu.utils.json import dumps
-
-        return dumps(payload).encode()
-
     def send(self, messages: Sequence[Outgoing]) -> list[str | None]:
         self.batches.append(list(messages))
         self.on_send()
@@ -64,9 +59,6 @@ class FakeTransport:
 
     def wait(self, ticket: list[str | None]) -> list[str | None]:
         return ticket
-
-    def publish(self, messages: Sequence[Outgoing]) -> list[str | None]:
-        return self.wait(self.send(messages))
 
     @property
     def sent(self) -> list[Outgoing]:
