@@ -28,3 +28,8 @@ def new_event(event_type: str, org_path: str, data: dict[str, Any], *, version: 
         **data,
     }
     return {"type": event_type, "payload": payload}
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC timestamp of fixed width, so that stored strings sort as the moments do."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

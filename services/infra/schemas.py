@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 
 from services.infra.errors import InvalidInput
 from services.infra.i18n import _
@@ -36,6 +36,13 @@ def load(schema: type[Schema], data: Any, *, many: bool = False) -> Any:
         return shared(schema, many).load(data)
     except ValidationError as error:
         raise InvalidInput(_("Some fields are missing or invalid"), fields=error.messages) from None
+
+
+class Strict(Schema):
+    """An RPC argument schema: fields nobody documented are refused, not ignored."""
+
+    class Meta:
+        unknown = RAISE
 
 
 class Text(fields.String):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from services.infra.schemas import EnvelopeSchema, Text, UpperText
+from services.infra.schemas import EnvelopeSchema, Strict, Text, UpperText
 from services.members import commands
 from services.members.domain import MEETING_KINDS, MEMBER_STATUSES, ORG_KINDS
 from services.members.idcard import is_valid as is_valid_id_number
@@ -16,11 +16,6 @@ from services.members.idcard import is_valid as is_valid_id_number
 ORG_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="use lower-case letters, digits and -")
 CARD_UID = validate.Regexp(r"^[0-9A-F]{8,20}$", error="card UID is 8-20 hex digits")
 PAST_DATE = validate.Range(date(1900, 1, 1), None, error="date out of range")
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class CreateOrg(Strict):

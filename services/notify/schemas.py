@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from services.infra.schemas import EnvelopeSchema, Text
+from services.infra.schemas import EnvelopeSchema, Strict, Text
 from services.notify import commands
 
 
@@ -33,10 +33,7 @@ class PointsAwarded(EnvelopeSchema):
         )
 
 
-class ListInbox(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ListInbox(Strict):
     member_id = Text(required=True, validate=validate.Length(1, 64))
     cursor = Text(load_default=None, allow_none=True, validate=validate.Length(1, 400))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))

@@ -3,19 +3,15 @@ domain objects here; pymongo is touched only here."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from services.infra import paging
+from services.infra.events import stamp
 from services.infra.repository import insert_once, page
 from services.notify.messages import Message
 
 NEWEST_FIRST = [("at", -1), ("_id", -1)]
-
-
-def stamp(moment: datetime) -> str:
-    """A UTC timestamp of fixed width, so that stored strings sort as the moments do."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Inbox:

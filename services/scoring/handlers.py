@@ -29,7 +29,10 @@ class LedgerRepository(Protocol):
     def add(self, entry: Entry, events: list[Event]) -> None:
         """Raises AlreadyStored when the source or the seq is already taken."""
 
-    def page(self, member_id: str, year: int, after_seq: int | None, limit: int) -> list[Entry]: ...
+    def page(
+        self, member_id: str, year: int, cursor: str | None, limit: int
+    ) -> tuple[list[Entry], str | None]:
+        """Newest first; raises InvalidInput for a cursor it did not issue."""
 
 
 class TotalsRepository(Protocol):
@@ -136,12 +139,7 @@ def list_entries(
     year = cmd.year or _this_year(settings)
     totals = uow.totals.get(cmd.member_id, year)
     _may_read(caller, cmd.member_id, totals.org_path)
-    after = paging.decode(cmd.cursor, ("seq",))
-    limit = paging.clamp(cmd.limit)
-    rows = uow.ledger.page(cmd.member_id, year, after["seq"] if after else None, limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, paging.encode({"seq": rows[-1].seq} if more and rows else None)
+    return uow.ledger.page(cmd.member_id, year, cmd.cursor, paging.clamp(cmd.limit))
 
 
 def check_in_points(check_in_id: str, uow: UnitOfWork, caller: Caller) -> dict[str, Any]:

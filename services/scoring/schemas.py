@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from services.infra.schemas import EnvelopeSchema, Text
+from services.infra.schemas import EnvelopeSchema, Strict, Text
 from services.scoring import commands
 
 
@@ -50,10 +50,7 @@ class PointsAwarded(EnvelopeSchema):
 PUBLISHED_EVENTS = {"points_awarded": PointsAwarded}
 
 
-class ListEntries(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ListEntries(Strict):
     member_id = Text(required=True, validate=validate.Length(1, 64))
     year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(2000, 2100))
     cursor = Text(load_default=None, allow_none=True, validate=validate.Length(1, 200))

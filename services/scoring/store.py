@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from services.infra import paging
 from services.infra.events import Event, isoformat
 from services.infra.outbox import public, with_events
-from services.infra.repository import insert
+from services.infra.repository import insert, page
 from services.scoring.ledger import Entry, Totals
 
 OUTBOX_COLLECTIONS = ("ledger",)
@@ -44,12 +45,13 @@ class LedgerEntries:
         }
         insert(self.c, with_events(doc, events))
 
-    def page(self, member_id: str, year: int, after_seq: int | None, limit: int) -> list[Entry]:
-        query: dict[str, Any] = {"member_id": member_id, "year": year}
-        if after_seq is not None:
-            query["seq"] = {"$lt": after_seq}
-        cursor = self.c.find(query).sort([("seq", -1)]).limit(limit)
-        return [e for e in map(_entry, cursor) if e is not None]
+    def page(
+        self, member_id: str, year: int, cursor: str | None, limit: int
+    ) -> tuple[list[Entry], str | None]:
+        after = paging.decode(cursor, ("seq",))
+        query = {"member_id": member_id, "year": year}
+        rows, position = page(self.c, query, [("seq", -1)], after, limit)
+        return [e for e in map(_entry, rows) if e is not None], paging.encode(position)
 
 
 def _entry(doc: dict[str, Any] | None) -> Entry | None:

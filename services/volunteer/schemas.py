@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from services.infra.schemas import EnvelopeSchema, Text
+from services.infra.schemas import EnvelopeSchema, Strict, Text
 from services.volunteer import commands
 from services.volunteer.needs import NEED_CATEGORIES
 
@@ -17,11 +17,6 @@ ORG_PATH = validate.Regexp(
 SCOPE = validate.Regexp(
     r"^(/|(/[a-z0-9][a-z0-9-]{0,63})+)$", error="an organization path like /hj/hj-s01, or /"
 )
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class NeedIn(Strict):

@@ -3,22 +3,17 @@ to the domain objects here; pymongo is touched only here."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from services.infra import paging
-from services.infra.events import Event
+from services.infra.events import Event, stamp
 from services.infra.outbox import public, with_events
 from services.infra.repository import insert, page
 from services.volunteer.needs import Need
 
 OUTBOX_COLLECTIONS = ("needs",)
 NEWEST_FIRST = [("recorded_at", -1), ("_id", -1)]
-
-
-def stamp(moment: datetime) -> str:
-    """A UTC timestamp of fixed width, so that stored strings sort as the moments do."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Needs:

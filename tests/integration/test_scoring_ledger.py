@@ -8,7 +8,7 @@ import pytest
 from kombu import Connection, Exchange
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.infra.errors import AlreadyStored
+from services.infra.errors import AlreadyStored, InvalidInput
 from services.infra.storage import ensure_indexes, open_database
 from services.scoring import commands, handlers
 from services.scoring.ledger import Ledger, Source
@@ -118,3 +118,21 @@ def test_concurrent_events_for_one_member_respect_the_cap(runner_factory, make_c
     assert sum(points) == card["total"] == 8
     assert points[:4] == [2, 2, 2, 2] and set(points[4:]) == {0}
     assert page["items"][0]["total_after"] == 8
+
+
+def test_entries_page_on_the_real_store_newest_first_with_a_cursor(store):
+    uow, config = store
+    now = datetime.now(UTC)
+    for _ in range(5):
+        handlers.award_meeting_attendance(
+            commands.AwardMeetingAttendance(str(uuid.uuid4()), MEMBER, "/hj", "theme_day", now),
+            uow,
+            config,
+        )
+    year = now.astimezone(config.timezone).year
+    first, cursor = uow.ledger.page(MEMBER, year, None, 2)
+    assert [e.seq for e in first] == [5, 4] and cursor
+    rest, end = uow.ledger.page(MEMBER, year, cursor, 10)
+    assert [e.seq for e in rest] == [3, 2, 1] and end is None
+    with pytest.raises(InvalidInput):
+        uow.ledger.page(MEMBER, year, "garbage", 10)

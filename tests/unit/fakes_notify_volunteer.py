@@ -4,12 +4,11 @@ as the stores."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from services.infra import paging
 from services.infra.errors import AlreadyStored
-from services.infra.events import Event
+from services.infra.events import Event, stamp
 from services.notify.messages import Message
 from services.volunteer.needs import Need
 
@@ -28,10 +27,6 @@ def _page(
     return shown, paging.encode({"pos": position(shown[-1])} if more and shown else None)
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 class FakeInbox:
     def __init__(self) -> None:
         self.rows: dict[str, Message] = {}
@@ -46,7 +41,7 @@ class FakeInbox:
         self, member_id: str, cursor: str | None, limit: int
     ) -> tuple[list[Message], str | None]:
         mine = [m for m in self.rows.values() if m.member_id == member_id]
-        return _page(mine, lambda m: [_stamp(m.at), m.message_id], cursor, limit)
+        return _page(mine, lambda m: [stamp(m.at), m.message_id], cursor, limit)
 
 
 class FakeNotifyUoW:
@@ -73,7 +68,7 @@ class FakeNeeds:
             for n in self.rows.values()
             if n.status == "open" and (not scope.strip("/") or scope in n.ancestors)
         ]
-        return _page(found, lambda n: [_stamp(n.recorded_at), n.need_id], cursor, limit)
+        return _page(found, lambda n: [stamp(n.recorded_at), n.need_id], cursor, limit)
 
 
 class FakeVolunteerUoW:

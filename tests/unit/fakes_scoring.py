@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from services.infra import paging
 from services.infra.errors import AlreadyStored
 from services.infra.events import Event
 from services.scoring.ledger import Entry, Totals
@@ -37,14 +38,22 @@ class FakeLedger:
         self.entries[entry.entry_id] = entry
         self.events.extend(events)
 
-    def page(self, member_id: str, year: int, after_seq: int | None, limit: int) -> list[Entry]:
-        rows = [
-            e
-            for e in self.entries.values()
-            if (e.member_id, e.year) == (member_id, year)
-            and (after_seq is None or e.seq < after_seq)
-        ]
-        return sorted(rows, key=lambda e: -e.seq)[:limit]
+    def page(
+        self, member_id: str, year: int, cursor: str | None, limit: int
+    ) -> tuple[list[Entry], str | None]:
+        after = paging.decode(cursor, ("seq",))
+        rows = sorted(
+            (
+                e
+                for e in self.entries.values()
+                if (e.member_id, e.year) == (member_id, year)
+                and (after is None or e.seq < after["seq"])
+            ),
+            key=lambda e: -e.seq,
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, paging.encode({"seq": rows[-1].seq} if more and rows else None)
 
 
 class FakeTotals:
