@@ -54,10 +54,8 @@ class MembersService:
 
     @rpc
     def register_members(self, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        batch = load(schemas.RegisterMember, payloads, many=True)
-        results = [
-            handlers.register_member(c, self.uow, self.caller(), self.settings) for c in batch
-        ]
+        batch, caller = load(schemas.RegisterMember, payloads, many=True), self.caller()
+        results = [handlers.register_member(c, self.uow, caller, self.settings) for c in batch]
         return [with_created(schemas.MemberOut, m, created) for m, created in results]
 
     @rpc

@@ -26,20 +26,23 @@ from services.members.domain import (
 OUTBOX_COLLECTIONS = ("members", "attendance")
 
 # Kiosks and meetings are read on every card swipe and change rarely: a found one is reused for a
-# few seconds (per database), so a kiosk's revocation or a meeting's change takes effect within
-# RECENT_SECONDS on the sign-in path.
+# few seconds, so a kiosk's revocation or a meeting's change takes effect on the sign-in path
+# within RECENT_SECONDS. The cache belongs to the repository, which lives as long as its database.
 RECENT_SECONDS = 5
-_recent: TTLCache[tuple[int, str, str], Any] = TTLCache(maxsize=4096, ttl=RECENT_SECONDS)
 
 
-def _recently(db: Any, kind: str, key: str, load: Callable[[], Any]) -> Any:
-    cache_key = (id(db), kind, key)
-    found = _recent.get(cache_key)
-    if found is None:
-        found = load()
-        if found is not None:
-            _recent[cache_key] = found
-    return found
+class _Recent:
+    def __init__(self, load: Callable[[str], Any]) -> None:
+        self.load = load
+        self.found: TTLCache[str, Any] = TTLCache(maxsize=4096, ttl=RECENT_SECONDS)
+
+    def get(self, key: str) -> Any:
+        found = self.found.get(key)
+        if found is None:
+            found = self.load(key)
+            if found is not None:
+                self.found[key] = found
+        return found
 
 
 class Orgs:
@@ -115,15 +118,15 @@ def _member(doc: dict[str, Any] | None) -> Member | None:
 
 class Meetings:
     def __init__(self, db: Any) -> None:
-        self.db = db
         self.c = db.meetings
+        self.recent = _Recent(self.get)
 
     def get(self, meeting_id: str) -> Meeting | None:
         doc = self.c.find_one({"_id": meeting_id})
         return _meeting(doc) if doc else None
 
     def get_recent(self, meeting_id: str) -> Meeting | None:
-        return _recently(self.db, "meeting", meeting_id, lambda: self.get(meeting_id))
+        return self.recent.get(meeting_id)  # type: ignore[no-any-return]
 
     def add(self, meeting: Meeting) -> tuple[Meeting, bool]:
         doc = {
@@ -135,8 +138,6 @@ class Meetings:
             "starts_at": isoformat(meeting.starts_at),
             "opens_at": isoformat(meeting.opens_at),
             "closes_at": isoformat(meeting.closes_at),
-            "window_before_min": meeting.window.minutes_before,
-            "window_after_min": meeting.window.minutes_after,
             "invited_org_paths": list(meeting.invited_org_paths),
             "guest_member_ids": list(meeting.guest_member_ids),
             "open_to_all": meeting.open_to_all,
@@ -202,15 +203,15 @@ def _attendance(doc: dict[str, Any] | None) -> Attendance | None:
 
 class Kiosks:
     def __init__(self, db: Any) -> None:
-        self.db = db
         self.c = db.kiosks
+        self.recent = _Recent(self.get)
 
     def get(self, device_id: str) -> Kiosk | None:
         doc = self.c.find_one({"_id": device_id})
         return _kiosk(doc) if doc else None
 
     def get_recent(self, device_id: str) -> Kiosk | None:
-        return _recently(self.db, "kiosk", device_id, lambda: self.get(device_id))
+        return self.recent.get(device_id)  # type: ignore[no-any-return]
 
     def add(self, kiosk: Kiosk) -> tuple[Kiosk, bool]:
         doc = {"_id": kiosk.device_id, **asdict(kiosk)}

@@ -30,3 +30,24 @@ def test_mongo_server_is_used_when_configured(tmp_path):
     db = open_database("members", os.environ["MONGO_URI"], tmp_path)
     assert type(db).__module__.startswith("pymongo")
     assert not (tmp_path / "members").exists()
+
+
+def test_kiosks_on_the_swipe_path_are_reused_for_a_few_seconds_only(tmp_path):
+    from services.infra.storage import ensure_indexes, open_database
+    from services.members.domain import Kiosk
+    from services.members.store import MembersStore
+
+    db = open_database("members", None, tmp_path)
+    ensure_indexes(db, MembersStore.INDEXES)
+    store = MembersStore(db)
+    store.kiosks.add(Kiosk("k1", "b1", "/hj/b1", "活动室"))
+    assert store.kiosks.get_recent("k1").place == "活动室"
+    db.kiosks.update_one({"_id": "k1"}, {"$set": {"place": "会议室"}})
+    assert store.kiosks.get_recent("k1").place == "活动室"  # the swipe path's cached copy
+    assert store.kiosks.get("k1").place == "会议室"
+    store.kiosks.recent.found.expire(time=store.kiosks.recent.found.timer() + 60)
+    assert store.kiosks.get_recent("k1").place == "会议室"
+    assert (
+        MembersStore(open_database("members", None, tmp_path / "other")).kiosks.get_recent("k1")
+        is None
+    )  # another database never sees this one's kiosks
