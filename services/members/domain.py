@@ -123,13 +123,20 @@ class Member:
         return member, [event]
 
 
+def eighteenth_birthday(born: date) -> date:
+    try:
+        return born.replace(year=born.year + 18)
+    except ValueError:  # born on 29 February
+        return date(born.year + 18, 3, 1)
+
+
 def _check_dates(id_number: str, birth_date: date, join_date: date, today: date) -> None:
     problems: dict[str, list[str]] = {}
     if id_number[6:14] != f"{birth_date:%Y%m%d}":
         problems["birth_date"] = [_("The birth date does not match the ID number")]
     if join_date > today:
         problems["join_date"] = [_("The join date cannot be in the future")]
-    elif join_date < birth_date + timedelta(days=365 * 18):
+    elif join_date < eighteenth_birthday(birth_date):
         problems["join_date"] = [_("A member joins at 18 or older")]
     if problems:
         raise InvalidInput(_("Some fields are missing or invalid"), fields=problems)
@@ -213,21 +220,18 @@ class Meeting:
         guest_member_ids: list[str],
         open_to_all: bool,
         now: datetime,
-        horizon_days: int,
+        days_back: int,
+        days_ahead: int,
     ) -> Meeting:
         starts_at = starts_at.astimezone(UTC)
-        if (
-            not now - timedelta(days=horizon_days)
-            <= starts_at
-            <= now + timedelta(days=horizon_days)
-        ):
+        if not now - timedelta(days=days_back) <= starts_at <= now + timedelta(days=days_ahead):
+            message = _(
+                "A meeting must start between {back} days ago and {ahead} days from now",
+                back=days_back,
+                ahead=days_ahead,
+            )
             raise InvalidInput(
-                _("Some fields are missing or invalid"),
-                fields={
-                    "starts_at": [
-                        _("A meeting must start within {days} days of today", days=horizon_days)
-                    ]
-                },
+                _("Some fields are missing or invalid"), fields={"starts_at": [message]}
             )
         return cls(
             meeting_id=meeting_id or "mt-" + uuid.uuid4().hex[:16],

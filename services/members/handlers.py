@@ -89,7 +89,8 @@ class Settings:
     cipher: PiiCipher
     window_before_min: int = 20
     window_after_min: int = 20
-    horizon_days: int = 730
+    meeting_days_back: int = 365
+    meeting_days_ahead: int = 730
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
 
 
@@ -210,7 +211,8 @@ def schedule_meeting(
         guest_member_ids=cmd.guest_member_ids,
         open_to_all=cmd.open_to_all,
         now=settings.clock(),
-        horizon_days=settings.horizon_days,
+        days_back=settings.meeting_days_back,
+        days_ahead=settings.meeting_days_ahead,
     )
     stored, created = uow.meetings.add(meeting)
     caller.require(stored.org_path)

@@ -23,7 +23,8 @@ def settings(config: dict[str, Any]) -> handlers.Settings:
         cipher=PiiCipher.from_env(),
         window_before_min=int(window.get("before_min", 20)),
         window_after_min=int(window.get("after_min", 20)),
-        horizon_days=int(config.get("MEETING_HORIZON_DAYS", 730)),
+        meeting_days_back=int(config.get("MEETING_HORIZON_DAYS_BACK", 365)),
+        meeting_days_ahead=int(config.get("MEETING_HORIZON_DAYS_AHEAD", 730)),
     )
 
 

@@ -297,3 +297,34 @@ def test_a_caller_is_required():
     with pytest.raises(Forbidden):
         Caller.from_context({"subject": "x", "role": "", "scope": "/"})
     assert Caller.from_context({"subject": "x", "role": "kiosk", "scope": "/a"}).covers("/a/b")
+
+
+@pytest.mark.parametrize(
+    ("days", "valid"), [(-366, False), (-365, True), (730, True), (731, False)]
+)
+def test_the_meeting_range_is_a_year_back_and_two_years_ahead(uow, settings, days, valid):
+    cmd = meeting_cmd(starts_at=NOW + timedelta(days=days), meeting_id=f"m{days}")
+    if valid:
+        assert handlers.schedule_meeting(cmd, uow, SECRETARY1, settings)[1]
+    else:
+        with pytest.raises(InvalidInput):
+            handlers.schedule_meeting(cmd, uow, SECRETARY1, settings)
+
+
+def test_a_member_joins_on_the_eighteenth_birthday_at_the_earliest(uow, settings):
+    leap = date(1988, 2, 29)
+    id_number = make_id_number("410108", leap, 4, "male")
+    with pytest.raises(InvalidInput):
+        handlers.register_member(
+            person(birth_date=leap, id_number=id_number, join_date=date(2006, 2, 28)),
+            uow,
+            SECRETARY1,
+            settings,
+        )
+    member, _ = handlers.register_member(
+        person(birth_date=leap, id_number=id_number, join_date=date(2006, 3, 1)),
+        uow,
+        SECRETARY1,
+        settings,
+    )
+    assert member.join_date == date(2006, 3, 1)
