@@ -7,6 +7,7 @@ the object.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app, g, request
@@ -82,16 +83,7 @@ def member_self_only(principal: Principal, member_id: str) -> bool:
 
 def caller_context(principal: Principal) -> dict[str, Any]:
     """The caller as RPC context data (services/infra/scope.py reads it)."""
-    caller: dict[str, Any] = {
-        "subject": principal.subject,
-        "role": principal.role,
-        "scope": principal.scope,
-    }
-    if principal.device:
-        caller["device"] = principal.device
-    if request.remote_addr:
-        caller["ip"] = request.remote_addr
-    return caller
+    return replace(principal, ip=request.remote_addr or None).as_context()
 
 
 def current_principal() -> Principal:

@@ -8,13 +8,13 @@ its device) is refused like a forged one (401), never a 500.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import jwt
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from services.infra.scope import in_subtree
+from services.infra.schemas import shared
+from services.infra.scope import Caller
 
 ROLES = (
     "county_operator",
@@ -50,15 +50,8 @@ class Claims(Schema):
             raise ValidationError("a kiosk token names its device; no other token does", "device")
 
 
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    role: str
-    scope: str  # org path the principal may act on, with everything below it
-    device: str | None = None
-
-    def covers(self, org_path: str) -> bool:
-        return in_subtree(org_path, self.scope)
+# The verified caller: the same object the services build from the RPC context data.
+Principal = Caller
 
 
 class InvalidToken(Exception):
@@ -102,7 +95,7 @@ def verify_token(secret: str, token: str) -> Principal:
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from None
     try:
-        loaded = Claims().load(claims)
+        loaded = shared(Claims).load(claims)
     except ValidationError as error:
         raise InvalidToken(str(error.messages)) from None
     return Principal(loaded["sub"], loaded["role"], loaded["scope"], loaded["device"])

@@ -46,7 +46,6 @@ STATUSES: dict[int, tuple[str, str]] = {
     504: ("timeout", "Gateway Timeout"),
 }
 # the statuses a route may answer with (documented on every route that can)
-DOCUMENTED = tuple(STATUSES)
 
 # service error class name (nameko RemoteError.exc_type) → HTTP status. A service's own errors
 # carry a JSON text {"message": <English message id>, ..., "fields": {...}}.

@@ -22,10 +22,10 @@ from nameko.rpc import MethodProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway import errors
+from services.infra.scope import CONTEXT_KEY
 
 log = logging.getLogger(__name__)
 
-CONTEXT_KEY = "caller"
 # a broker that is away fails a call in about a second instead of nameko's default ~10 s
 FAST_FAIL = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.3, "interval_max": 0.5}
 BROKER_ERRORS = (OSError, KombuError, AMQPError)
