@@ -11,7 +11,6 @@ import os
 import queue
 import random
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -28,16 +27,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.infra.storage import open_database
 from tools.demo_county.generate import generate_county
-from tools.launch import Launched
+from tools.launch import Launched, free_port
 
 SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")  # Debian's package; the /usr/sbin
 CTL = Path("/usr/lib/rabbitmq/bin/rabbitmqctl")  # wrappers would switch to the rabbitmq user
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

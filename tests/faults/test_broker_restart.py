@@ -33,9 +33,10 @@ AWAY_SECONDS = 6
 
 
 @pytest.mark.parametrize("service", ["members", "scoring", "volunteer", "notify"])
-def test_every_consumer_of_every_service_survives_a_lost_connection(service: str) -> None:
-    """nameko's own QueueConsumer lets an ack on a dead channel kill the container and retries
-    connecting for up to 30 s; services.infra.reconnect's does neither."""
+def test_every_consumer_of_every_service_is_the_reconnecting_one(service: str) -> None:
+    """A wiring check (the broker restart below proves the behaviour): nameko's own QueueConsumer
+    lets an ack on a dead channel kill the container and retries connecting for up to 30 s;
+    services.infra.reconnect's does neither, and every consumer of every service must be it."""
     service_cls = importlib.import_module(f"services.{service}.service").SERVICE
     container = ServiceContainer(service_cls, load_config(service))
     consumers = [e for e in container.subextensions if isinstance(e, QueueConsumer)]
