@@ -35,6 +35,7 @@ from collections import Counter
 from typing import Any
 
 from common import (
+    CHECK_INS,
     BenchError,
     Call,
     Client,
@@ -51,7 +52,6 @@ from common import (
     wait_until_idle,
 )
 
-CHECK_INS = "/api/v1/kiosk/check-ins"
 ECHO = "/api/v1/bench/echo"
 
 

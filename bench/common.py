@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:
 from tools.demo_county.generate import County, generate_county  # noqa: E402
 from tools.launch import Launched, launch, stop  # noqa: E402
 
+CHECK_INS = "/api/v1/kiosk/check-ins"
 MGMT = os.environ.get("RABBIT_CTL_URI", "http://guest:guest@127.0.0.1:15672")
 AMQP = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 CHINA = ZoneInfo("Asia/Shanghai")

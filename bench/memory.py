@@ -30,6 +30,7 @@ from collections import Counter
 from typing import Any
 
 from common import (
+    CHECK_INS,
     BenchError,
     Call,
     Client,
@@ -46,7 +47,6 @@ from common import (
 )
 
 LIMIT_MB = 150.0
-CHECK_INS = "/api/v1/kiosk/check-ins"
 NEEDS = 12
 MIX = (
     "sign-in",
