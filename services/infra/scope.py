@@ -49,6 +49,19 @@ class Caller:
         if self.role not in set(allowed):
             raise Forbidden(_("Your role may not do this"))
 
+    def require_reader_of(
+        self, member_id: str, staff: Iterable[str], org_paths: Iterable[str] = ()
+    ) -> None:
+        """A member reads only their own records; staff of the given roles read those of members
+        whose records lie within their scope."""
+        if self.role == "member":
+            if self.subject != member_id:
+                raise Forbidden(_("Members may only read their own records"))
+            return
+        self.require_role(staff)
+        for path in org_paths:
+            self.require(path)
+
     def as_context(self) -> dict[str, str]:
         data = {"subject": self.subject, "role": self.role, "scope": self.scope}
         if self.device:

@@ -154,12 +154,7 @@ def get_member(member_id: str, uow: UnitOfWork, caller: Caller) -> Member:
     member = uow.members.get(member_id)
     if member is None:
         raise NotFound(_("Unknown member"), member_id=member_id)
-    if caller.role == "member":
-        if caller.subject != member_id:
-            raise Forbidden(_("Members may only read their own records"))
-    else:
-        caller.require_role(READERS)
-        caller.require(member.org_path)
+    caller.require_reader_of(member_id, READERS, [member.org_path])
     return member
 
 

@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from services.infra import paging
-from services.infra.errors import Forbidden
-from services.infra.i18n import DEFAULT_LOCALE, _
+from services.infra.i18n import DEFAULT_LOCALE
 from services.infra.scope import Caller
 from services.notify import commands, messages
 from services.notify.channels import Channel, InAppChannel
@@ -60,13 +59,7 @@ def list_inbox(
 ) -> tuple[list[Message], str | None]:
     """A member reads their own inbox. Staff read a member's inbox only where every message shown
     was addressed within their area (an empty inbox reveals nothing)."""
-    if caller.role == "member":
-        if caller.subject != cmd.member_id:
-            raise Forbidden(_("Members may only read their own records"))
-    else:
-        caller.require_role(STAFF)
+    caller.require_reader_of(cmd.member_id, STAFF)
     found, next_cursor = uow.inbox.page(cmd.member_id, cmd.cursor, paging.clamp(cmd.limit))
-    if caller.role != "member":
-        for message in found:
-            caller.require(message.org_path)
+    caller.require_reader_of(cmd.member_id, STAFF, [m.org_path for m in found])
     return found, next_cursor

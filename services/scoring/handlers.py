@@ -161,13 +161,8 @@ def check_in_points(check_in_id: str, uow: UnitOfWork, caller: Caller) -> dict[s
 
 
 def _may_read(caller: Caller, member_id: str, org_path: str) -> None:
-    if caller.role == "member":
-        if caller.subject != member_id:
-            raise Forbidden(_("Members may only read their own records"))
-        return
-    caller.require_role(STAFF)
-    if org_path:  # no entries yet: an empty card reveals nothing
-        caller.require(org_path)
+    # no entries yet (no org path known): an empty card reveals nothing
+    caller.require_reader_of(member_id, STAFF, [org_path] if org_path else [])
 
 
 def _this_year(settings: Settings) -> int:
