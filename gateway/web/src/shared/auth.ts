@@ -1,0 +1,62 @@
+/** The sign-in contract of the gateway (/api/v1/auth/...), shared by the console and phones. */
+import type { ApiClient, TokenPair } from './api'
+
+export type RoleName =
+  | 'county_operator'
+  | 'org_admin'
+  | 'branch_secretary'
+  | 'grid_leader'
+  | 'grid_worker'
+  | 'community_worker'
+  | 'member'
+  | 'kiosk'
+
+export interface RoleGrant {
+  role: RoleName
+  org_id: string
+  scope: string
+}
+
+export interface Account {
+  account_id: string
+  username: string
+  display_name: string
+  roles: RoleGrant[]
+}
+
+export interface SignInAnswer extends TokenPair {
+  must_change_password: boolean
+  account: Account
+}
+
+export function signIn(api: ApiClient, username: string, password: string): Promise<SignInAnswer> {
+  return api.post<SignInAnswer>('/auth/sign-in', { username, password }, { auth: false })
+}
+
+export function fetchMe(api: ApiClient): Promise<Account> {
+  return api.get<Account>('/auth/me')
+}
+
+export function changePassword(
+  api: ApiClient,
+  currentPassword: string,
+  newPassword: string,
+): Promise<TokenPair> {
+  return api.post<TokenPair>('/auth/password', {
+    current_password: currentPassword,
+    new_password: newPassword,
+  })
+}
+
+/** Ends the session on the server (the refresh token is revoked); 204. */
+export function signOut(api: ApiClient): Promise<void> {
+  return api.post<void>('/auth/sign-out')
+}
+
+export function requestMemberCode(api: ApiClient, phone: string): Promise<void> {
+  return api.post<void>('/auth/member-code', { phone }, { auth: false })
+}
+
+export function memberSignIn(api: ApiClient, phone: string, code: string): Promise<TokenPair> {
+  return api.post<TokenPair>('/auth/member-sign-in', { phone, code }, { auth: false })
+}

@@ -1,0 +1,56 @@
+/// <reference types="vitest/config" />
+// One Vite project, three pages (multi-page build): the console (index.html, Element Plus),
+// the kiosk (kiosk.html, plain full-screen) and the phone pages (m.html, Vant). Element Plus and
+// Vant components are imported on demand by unplugin-vue-components; the gateway serves dist/
+// (gateway/static.py). The manifest (dist/.vite/manifest.json) feeds bench/web_budget.py.
+import { fileURLToPath, URL } from 'node:url'
+
+import { VantResolver } from '@vant/auto-import-resolver'
+import vue from '@vitejs/plugin-vue'
+import AutoImport from 'unplugin-auto-import/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import Components from 'unplugin-vue-components/vite'
+import { defineConfig } from 'vite'
+
+const page = (name: string) => fileURLToPath(new URL(name, import.meta.url))
+
+export default defineConfig({
+  plugins: [
+    vue(),
+    // ElMessage / showToast and friends, with their styles, when a file uses them
+    AutoImport({
+      resolvers: [ElementPlusResolver(), VantResolver()],
+      dts: 'src/types/auto-imports.d.ts',
+    }),
+    // <el-button> / <van-button> in templates: the component and its style, nothing else
+    Components({
+      resolvers: [ElementPlusResolver(), VantResolver()],
+      dirs: [],
+      dts: 'src/types/components.d.ts',
+    }),
+  ],
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  build: {
+    manifest: true,
+    outDir: 'dist',
+    emptyOutDir: true,
+    rolldownOptions: {
+      input: {
+        index: page('index.html'),
+        kiosk: page('kiosk.html'),
+        m: page('m.html'),
+      },
+    },
+  },
+  server: {
+    // `npm run dev` against a gateway started by `make run`
+    proxy: { '/api': 'http://127.0.0.1:8080' },
+  },
+  test: {
+    environment: 'happy-dom',
+    include: ['src/**/*.test.ts'],
+    restoreMocks: true,
+  },
+})
