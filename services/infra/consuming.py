@@ -10,6 +10,10 @@ nameko acks a message whose handler raised, and so drops it. Here instead:
 
 Queues, per handler queue ``Q``: ``Q.retry.<n>`` (TTL, then back to ``Q``) and ``Q.dlq``.
 
+A handler that is idempotent by its own store key (one ledger entry per source event, one inbox
+message per cause) is declared ``idempotent=True`` and keeps no processed-event record: the
+record would repeat that key, cost two store operations per event and grow the store.
+
 Processed-event records live in ``processed_events``: ``{_id: "<handler>:<event_id>", at: <UTC
 datetime>, day: "YYYY-MM-DD"}``, kept ``PROCESSED_RETENTION_DAYS`` (30): a TTL index on MongoDB,
 a periodic batched expiry job on the embedded engine, which ignores TTL indexes
@@ -56,6 +60,10 @@ class ReliableEventHandler(EventHandler):
     queue_consumer = SafeQueueConsumer()
     expiry = ProcessedEventsExpiry()  # shared: one per container, whatever the handler count
 
+    def __init__(self, *args: Any, idempotent: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.idempotent = idempotent
+
     def setup(self) -> None:
         super().setup()
         config = self.container.config
@@ -86,7 +94,9 @@ class ReliableEventHandler(EventHandler):
         if not isinstance(body, dict) or not isinstance(body.get("event_id"), str):
             self._settle_permanent_failure(message, "malformed event: not an object with event_id")
             return
-        if self.processed.find_one({"_id": self._processed_key(body)}, {"_id": 1}):
+        if not self.idempotent and self.processed.find_one(
+            {"_id": self._processed_key(body)}, {"_id": 1}
+        ):
             self._count("duplicate")
             self.queue_consumer.ack_message(message)
             return
@@ -101,11 +111,7 @@ class ReliableEventHandler(EventHandler):
         body = worker_ctx.args[0]
         try:
             if exc_info is None:
-                self.processed.update_one(
-                    {"_id": self._processed_key(body)},
-                    {"$setOnInsert": processed_record(utcnow())},
-                    upsert=True,
-                )
+                self._remember(body)
                 self._count("handled")
                 self.queue_consumer.ack_message(message)
             else:
@@ -115,6 +121,14 @@ class ReliableEventHandler(EventHandler):
             log.exception("could not settle message; returning it to the queue")
             self.queue_consumer.requeue_message(message)
         return result, exc_info
+
+    def _remember(self, body: dict[str, Any]) -> None:
+        if not self.idempotent:
+            self.processed.update_one(
+                {"_id": self._processed_key(body)},
+                {"$setOnInsert": processed_record(utcnow())},
+                upsert=True,
+            )
 
     # -- failure paths ------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ class NotifyService:
     caller = CallerOf()
     metrics = Instrumentation()
 
-    @reliable_event_handler("scoring", "points_awarded")
+    @reliable_event_handler("scoring", "points_awarded", idempotent=True)
     def tell_points_awarded(self, payload: dict[str, Any]) -> None:
         cmd = shared(schemas.PointsAwarded).load(payload)
         handlers.tell_points_awarded(cmd, self.uow, self.settings)

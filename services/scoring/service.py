@@ -33,7 +33,7 @@ class ScoringService:
     outbox = OutboxPublisher(OUTBOX_COLLECTIONS)
     metrics = Instrumentation()
 
-    @reliable_event_handler("members", "member_checked_in")
+    @reliable_event_handler("members", "member_checked_in", idempotent=True)
     def award_meeting_attendance(self, payload: dict[str, Any]) -> None:
         cmd = shared(schemas.MemberCheckedIn).load(payload)
         handlers.award_meeting_attendance(cmd, self.uow, self.settings)

@@ -136,3 +136,44 @@ def test_entries_page_on_the_real_store_newest_first_with_a_cursor(store):
     assert [e.seq for e in rest] == [3, 2, 1] and end is None
     with pytest.raises(InvalidInput):
         uow.ledger.page(MEMBER, year, "garbage", 10)
+
+
+def test_a_redelivered_event_makes_one_entry_one_message_and_no_processed_record(
+    runner_factory, make_config
+):
+    """scoring and notify are idempotent by their own keys (one entry per source event, one
+    message per cause), so they keep no processed-event records: a redelivery must still change
+    nothing."""
+    from pathlib import Path
+
+    from prometheus_client import REGISTRY
+
+    from services.infra.expiry import PROCESSED
+    from services.notify.service import NotifyService
+
+    def handled(service: str, event_type: str) -> float:
+        labels = {"service": service, "event_type": event_type, "outcome": "handled"}
+        return REGISTRY.get_sample_value("events_consumed_total", labels) or 0
+
+    config = make_config("scoring")
+    runner_factory(config, ScoringService, NotifyService).start()
+    before = handled("scoring", "member_checked_in"), handled("notify", "points_awarded")
+    payload = checked_in_payload()
+    exchange = Exchange("members.events", type="topic", durable=True)
+    with Connection(config["AMQP_URI"]) as conn:
+        producer = conn.Producer(serializer="json")
+        for _ in range(2):
+            producer.publish(
+                payload, exchange=exchange, routing_key="member_checked_in", declare=[exchange]
+            )
+    wait_for(lambda: handled("scoring", "member_checked_in") == before[0] + 2)
+    with ClusterRpcProxy(config, timeout=10, context_data=caller()) as rpc:
+        wait_for(lambda: handled("notify", "points_awarded") >= before[1] + 1)
+        entries = rpc.scoring.list_entries(MEMBER)["items"]
+        inbox = wait_for(lambda: rpc.notify.list_inbox(MEMBER)["items"])
+    assert len(entries) == 1 and entries[0]["total_after"] == 2
+    assert len(inbox) == 1
+    data = Path(config["DATA_DIR"])
+    for service in ("scoring", "notify"):
+        records = open_database(service, config.get("MONGO_URI"), data)[PROCESSED]
+        assert records.count_documents({"day": {"$exists": True}}) == 0  # (the expiry marker aside)
