@@ -15,17 +15,10 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from services.infra.schemas import shared
 from services.infra.scope import Caller
+from services.members.accounts.domain import STAFF_ROLES
 
-ROLES = (
-    "county_operator",
-    "org_admin",
-    "branch_secretary",
-    "grid_leader",
-    "grid_worker",
-    "community_worker",
-    "member",
-    "kiosk",
-)
+# staff roles (accounts with passwords, owned by the members service), members, kiosk devices
+ROLES = (*STAFF_ROLES, "member", "kiosk")
 ALGORITHM = "HS256"
 AUDIENCE = "dangjian"
 SCOPE_PATTERN = r"^(/|(/[a-z0-9][a-z0-9-]{0,63})+)$"

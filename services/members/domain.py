@@ -4,7 +4,7 @@ objects take plain values, enforce their rules, and return new state plus the ev
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from services.infra.errors import Conflict, Forbidden, InvalidInput
@@ -162,13 +162,23 @@ class SignInWindow:
 
 @dataclass(frozen=True)
 class Kiosk:
+    """An enrolled device, bound to its place for good; a revoked one signs nobody in."""
+
     device_id: str
     org_id: str
     org_path: str
     place: str
+    revoked_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def revoke(self, now: datetime) -> Kiosk:
+        return self if self.revoked else replace(self, revoked_at=now)
 
     def serves(self, meeting: Meeting) -> bool:
-        return in_subtree(meeting.org_path, self.org_path)
+        return not self.revoked and in_subtree(meeting.org_path, self.org_path)
 
 
 @dataclass(frozen=True)

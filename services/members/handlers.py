@@ -221,6 +221,8 @@ def enroll_kiosk(cmd: commands.EnrollKiosk, uow: UnitOfWork, caller: Caller) -> 
     caller.require(kiosk.org_path)  # a device enrolled elsewhere is not re-bound
     if not created and (kiosk.org_id, kiosk.place) != (org.org_id, cmd.place):
         raise Conflict(_("This device is already enrolled at another place"))
+    if kiosk.revoked:
+        raise Conflict(_("This device was revoked; pair a new one"))
     return kiosk, created
 
 
@@ -229,7 +231,7 @@ def check_in(
 ) -> tuple[Attendance, Member, Meeting, bool]:
     caller.require_role({"kiosk"})
     kiosk = uow.kiosks.get_recent(caller.device or "")
-    if kiosk is None or not caller.covers(kiosk.org_path):
+    if kiosk is None or kiosk.revoked or not caller.covers(kiosk.org_path):
         raise Forbidden(_("This kiosk is not enrolled"))
     meeting = uow.meetings.get_recent(cmd.meeting_id)
     if meeting is None:

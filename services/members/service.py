@@ -14,6 +14,7 @@ from services.infra.rpc import rpc
 from services.infra.schemas import dump, load, with_created
 from services.infra.storage import Database
 from services.members import handlers, schemas
+from services.members.accounts.entrypoints import AccountEntrypoints
 from services.members.store import OUTBOX_COLLECTIONS, MembersStore
 
 
@@ -28,7 +29,9 @@ def settings(config: dict[str, Any]) -> handlers.Settings:
     )
 
 
-class MembersService:
+class MembersService(AccountEntrypoints):
+    """Staff accounts, sessions and kiosk pairing: services/members/accounts/entrypoints.py."""
+
     name = "members"
 
     uow: MembersStore = Database(MembersStore)

@@ -3,6 +3,7 @@ Documents map to the domain objects here; pymongo errors stop here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
@@ -10,9 +11,11 @@ from typing import Any, ClassVar
 
 from cachetools import TTLCache
 
-from services.infra.events import isoformat
+from services.infra import paging
+from services.infra.events import isoformat, stamp
 from services.infra.outbox import public, with_events
-from services.infra.repository import insert, insert_once
+from services.infra.repository import insert, insert_once, page
+from services.members.accounts.store import AccountsStore
 from services.members.domain import (
     Attendance,
     Event,
@@ -216,12 +219,33 @@ class Kiosks:
     def add(self, kiosk: Kiosk) -> tuple[Kiosk, bool]:
         doc = {"_id": kiosk.device_id, **asdict(kiosk)}
         del doc["device_id"]
+        doc["revoked_at"] = stamp(kiosk.revoked_at) if kiosk.revoked_at else None
         stored, created = insert_once(self.c, doc)
         return _kiosk(stored), created
 
+    def save(self, kiosk: Kiosk) -> None:
+        revoked_at = stamp(kiosk.revoked_at) if kiosk.revoked_at else None
+        self.c.update_one({"_id": kiosk.device_id}, {"$set": {"revoked_at": revoked_at}})
+        self.recent.found.pop(kiosk.device_id, None)
+
+    def under(self, scope: str, cursor: str | None, limit: int) -> tuple[list[Kiosk], str | None]:
+        """The kiosks of a subtree, by device id (few per organization: a prefix match)."""
+        after = paging.decode(cursor, ("_id",))
+        root = scope.rstrip("/")
+        query = {"org_path": {"$regex": f"^{re.escape(root)}(/|$)"}} if root else {}
+        rows, position = page(self.c, query, [("_id", 1)], after, limit)
+        return [_kiosk(row) for row in rows], paging.encode(position)
+
 
 def _kiosk(doc: dict[str, Any]) -> Kiosk:
-    return Kiosk(doc["_id"], doc["org_id"], doc["org_path"], doc["place"])
+    revoked_at = doc.get("revoked_at")
+    return Kiosk(
+        doc["_id"],
+        doc["org_id"],
+        doc["org_path"],
+        doc["place"],
+        datetime.fromisoformat(revoked_at) if revoked_at else None,
+    )
 
 
 class Audit:
@@ -232,10 +256,12 @@ class Audit:
         self.c.insert_one({**entry, "at": isoformat(entry["at"])})
 
 
-class MembersStore:
-    """The unit of work: the repositories of one service call, over one database."""
+class MembersStore(AccountsStore):
+    """The unit of work: the repositories of one service call, over one database (staff
+    accounts, sessions and pairing codes: services/members/accounts/store.py)."""
 
     INDEXES: ClassVar[dict[str, list[Any]]] = {
+        **AccountsStore.INDEXES,
         "orgs": [([("path", 1)], {"unique": True}), ([("parent_id", 1)], {})],
         "members": [
             ([("id_hash", 1)], {"unique": True}),
@@ -248,6 +274,7 @@ class MembersStore:
     }
 
     def __init__(self, db: Any) -> None:
+        super().__init__(db)
         self.db = db
         self.orgs = Orgs(db)
         self.members = Members(db)
