@@ -7,6 +7,7 @@ import logging
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -15,7 +16,7 @@ from kombu import Connection
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import errors
+from gateway import errors, static
 from gateway.errors import ApiError
 from gateway.guard import BodyGuard
 from gateway.rpc import RpcClient
@@ -45,7 +46,10 @@ class ProblemApi(GatewayApi):
         errors.install(self._app)
 
 
-def create_app(settings: Settings | None = None, rpc_client: Any = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, rpc_client: Any = None, web_dist: Path | None = None
+) -> Flask:
+    """``web_dist``: the built front ends (default: gateway/static.py's)."""
     from gateway.routes import api, bench
 
     settings = settings or Settings()
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None, rpc_client: Any = None) -> Flas
             return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
+    static.install(app, web_dist)  # the built console, kiosk and phone pages (not in OpenAPI)
     _install_timing(app)
     wsgi: Any = BodyGuard(
         app.wsgi_app, max_bytes=settings.max_content_length, timeout=settings.body_read_timeout

@@ -29,11 +29,19 @@ export default defineConfig({
       dts: 'src/types/components.d.ts',
     }),
   ],
+  define: {
+    // vue-i18n: Composition API only (no legacy API in the bundle), no devtools in production
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
   build: {
     manifest: true,
+    // the console's home page chunk carries ECharts (bar chart only) and is loaded lazily
+    chunkSizeWarningLimit: 600,
     outDir: 'dist',
     emptyOutDir: true,
     rolldownOptions: {

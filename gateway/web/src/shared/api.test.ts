@@ -164,7 +164,7 @@ describe('ApiClient problem details', () => {
   })
 
   it('query parameters are encoded and empty ones left out', async () => {
-    const fetchMock = vi.fn(async () => json(200, { items: [] }))
+    const fetchMock = vi.fn(async (_input: RequestInfo | URL) => json(200, { items: [] }))
     const api = new ApiClient({ tokens: new MemoryTokenStore(NEW), fetch: fetchMock })
     await api.get('/needs', { query: { limit: 100, cursor: undefined, scope: '/hj a' } })
     expect(String(fetchMock.mock.calls[0]?.[0])).toBe('/api/v1/needs?limit=100&scope=%2Fhj+a')

@@ -9,6 +9,7 @@
  * - A refresh the gateway refuses signs the person out: the pair is dropped, `onSignedOut` is
  *   told, and the call fails with the original 401 problem. A refresh that cannot reach the
  *   gateway keeps the pair (the person is still signed in once the network is back).
+ * - A pair without a refresh token (a kiosk's long-lived device token) is never refreshed.
  * - Every failure is an `ApiProblem` (problem details, with per-field errors) or a
  *   `NetworkError` (no answer at all, or no answer within `timeoutMs`).
  */
@@ -119,7 +120,7 @@ export class ApiClient {
     const auth = options.auth ?? true
     const sentWith = auth ? this.tokens.get() : null
     const response = await this.send(method, path, options, sentWith?.access_token)
-    if (response.status === 401 && sentWith) {
+    if (response.status === 401 && sentWith?.refresh_token) {
       const problem = await problemFrom(response)
       const current = this.tokens.get()
       let pair: TokenPair
@@ -195,7 +196,8 @@ export class ApiClient {
   }
 
   private url(path: string, query?: Query): string {
-    const url = this.baseUrl + API_PREFIX + path
+    // an href the API gave (already under /api/v1) or a path relative to /api/v1
+    const url = this.baseUrl + (path.startsWith(`${API_PREFIX}/`) ? path : API_PREFIX + path)
     if (!query) return url
     const params = new URLSearchParams()
     for (const [key, value] of Object.entries(query)) {

@@ -8,5 +8,6 @@
 // biome-ignore lint: disable
 export {}
 declare global {
-
+  const ElMessage: typeof import('element-plus/es').ElMessage
+  const showToast: typeof import('vant/es').showToast
 }

@@ -1,0 +1,68 @@
+/**
+ * The console's routes (history mode: the gateway answers index.html for every console path).
+ *
+ * Pages live under the layout route (left menu, top bar, breadcrumb). To add one, add a child to
+ * `layoutChildren` with
+ *   meta: { titleKey: 'menu.members', icon: User, menu: true, roles: ['org_admin', ...] }
+ * `titleKey` names it in the menu, the breadcrumb and the window title; `menu: true` lists it in
+ * the left menu (in this order); `roles` limits it to those roles (absent: every signed-in
+ * account). Nested pages take `parentName` to show their parent in the breadcrumb. Pages are
+ * loaded lazily (`component: () => import(...)`) so the sign-in page stays small.
+ */
+import type { Component } from 'vue'
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { HomeFilled, Lock } from '@element-plus/icons-vue'
+
+import type { RoleName } from '@/shared/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    titleKey?: string
+    icon?: Component
+    menu?: boolean
+    roles?: RoleName[]
+    parentName?: string
+    /** reachable without signing in */
+    public?: boolean
+  }
+}
+
+export const layoutChildren: RouteRecordRaw[] = [
+  {
+    path: '',
+    name: 'home',
+    component: () => import('./views/HomeView.vue'),
+    meta: { titleKey: 'menu.home', icon: HomeFilled, menu: true },
+  },
+  {
+    path: 'password',
+    name: 'password',
+    component: () => import('./views/ChangePasswordView.vue'),
+    meta: { titleKey: 'menu.password', icon: Lock, menu: true },
+  },
+  // org tree, members, meetings, needs and accounts join here as their routes become available
+]
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/sign-in',
+    name: 'sign-in',
+    component: () => import('./views/SignInView.vue'),
+    meta: { titleKey: 'signIn.title', public: true },
+  },
+  {
+    path: '/',
+    component: () => import('./layout/ConsoleLayout.vue'),
+    children: layoutChildren,
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./views/NotFoundView.vue'),
+    meta: { titleKey: 'notFound.title', public: true },
+  },
+]
+
+export function createConsoleRouter() {
+  return createRouter({ history: createWebHistory('/'), routes })
+}
