@@ -54,6 +54,7 @@ REMOTE_ERRORS = {
     "Forbidden": 403,
     "NotFound": 404,
     "Conflict": 409,
+    "Unavailable": 503,  # a service's own dependency (an SMS provider) is away; retry later
     # nameko's own: the service is being stopped or runs another version
     "ContainerBeingKilled": 503,
     "MethodNotFound": 503,

@@ -35,6 +35,10 @@ class Forbidden(ServiceError):
     pass
 
 
+class Unavailable(ServiceError):
+    """Something the service depends on (an SMS provider) is away; the same call may be retried."""
+
+
 class AlreadyStored(Exception):
     """A unique index refused a write (raised by stores, handled by handlers)."""
 

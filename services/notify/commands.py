@@ -23,3 +23,13 @@ class ListInbox:
     member_id: str
     cursor: str | None = None
     limit: int = 50
+
+
+@dataclass(frozen=True)
+class SendSms:
+    """A text to one phone, sent once per key (a retried call with the same key sends nothing)."""
+
+    key: str
+    phone: str
+    template: str
+    params: dict[str, str]

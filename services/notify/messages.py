@@ -56,3 +56,20 @@ def points_awarded(
         body=body,
         at=at,
     )
+
+
+# SMS templates: the parameters each needs. Texts are short (one SMS is 70 Chinese characters).
+SMS_TEMPLATES: dict[str, frozenset[str]] = {
+    "sign_in_code": frozenset({"code", "minutes"}),
+}
+
+
+def sms_body(template: str, params: dict[str, str], locale: str | None = None) -> str:
+    if template == "sign_in_code":
+        return _(
+            "Your sign-in code is {code}, valid for {minutes} minutes. If you did not ask for "
+            "it, ignore this message.",
+            locale,
+            **params,
+        )
+    raise ValueError(f"unknown SMS template {template!r}")

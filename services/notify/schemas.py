@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from services.infra.schemas import EnvelopeSchema, Strict, Text
 from services.notify import commands
+from services.notify.messages import SMS_TEMPLATES
 
 
 class PointsAwarded(EnvelopeSchema):
@@ -55,6 +56,33 @@ class InboxItem(Schema):
 class InboxPage(Schema):
     items = fields.List(fields.Nested(InboxItem))
     next_cursor = fields.String(allow_none=True)
+
+
+class SendSms(Strict):
+    key = Text(required=True, validate=validate.Regexp(r"^[A-Za-z0-9:_.-]{8,128}$"))
+    phone = Text(required=True, validate=validate.Regexp(r"^1[3-9][0-9]{9}$"))
+    template = fields.String(required=True, validate=validate.OneOf(sorted(SMS_TEMPLATES)))
+    params = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 32)),
+        values=Text(validate=validate.Length(0, 64)),
+        required=True,
+    )
+
+    @validates_schema
+    def _params_fit_the_template(self, data: dict[str, Any], **_: Any) -> None:
+        needed = SMS_TEMPLATES.get(data.get("template", ""))
+        if needed is not None and set(data.get("params", {})) != needed:
+            raise ValidationError(f"this template takes exactly {sorted(needed)}", "params")
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.SendSms:
+        return commands.SendSms(**data)
+
+
+class SmsSent(Schema):
+    key = fields.String()
+    status = fields.String()  # sent, or sending (an earlier call with this key is under way)
+    provider = fields.String()
 
 
 PUBLISHED_EVENTS: dict[str, type] = {}

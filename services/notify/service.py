@@ -15,6 +15,7 @@ from services.infra.rpc import rpc
 from services.infra.schemas import dump, load, shared
 from services.infra.storage import Database
 from services.notify import handlers, schemas
+from services.notify.sms import SmsProvider, provider_from_config
 from services.notify.store import NotifyStore
 
 
@@ -27,6 +28,7 @@ class NotifyService:
 
     uow: NotifyStore = Database(NotifyStore)
     settings: handlers.Settings = BuiltOnce(settings)
+    sms: SmsProvider = BuiltOnce(provider_from_config)
     caller = CallerOf()
     metrics = Instrumentation()
 
@@ -42,6 +44,12 @@ class NotifyService:
         query = load(schemas.ListInbox, {"member_id": member_id, "cursor": cursor, "limit": limit})
         found, next_cursor = handlers.list_inbox(query, self.uow, self.caller())
         return dump(schemas.InboxPage, {"items": found, "next_cursor": next_cursor})
+
+    @rpc
+    def send_sms(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.caller()  # the text's sender (members, for a sign-in code) names its caller too
+        sent = handlers.send_sms(load(schemas.SendSms, payload), self.uow, self.sms, self.settings)
+        return dump(schemas.SmsSent, sent)
 
     @rpc
     def ping(self) -> bool:

@@ -8,8 +8,10 @@ from typing import Any, ClassVar
 
 from services.infra import paging
 from services.infra.events import stamp
+from services.infra.pii import mask_phone
 from services.infra.repository import insert_once, page
 from services.notify.messages import Message
+from services.notify.sms import Text
 
 NEWEST_FIRST = [("at", -1), ("_id", -1)]
 
@@ -53,8 +55,44 @@ def _message(doc: dict[str, Any]) -> Message:
     )
 
 
+class SentTexts:
+    """One record per text key: the number only as its mask (the provider had the full one)."""
+
+    def __init__(self, db: Any) -> None:
+        self.c = db.sms_sent
+
+    def claim(self, text: Text, at: datetime) -> dict[str, str] | None:
+        doc = {
+            "_id": text.key,
+            "to": mask_phone(text.phone),
+            "template": text.template,
+            "status": "sending",
+            "claimed_at": stamp(at),
+        }
+        stored, created = insert_once(self.c, doc)
+        if created:
+            return None
+        return {"key": text.key, "status": stored["status"], "provider": stored.get("provider", "")}
+
+    def sent(self, key: str, provider: str, provider_id: str, at: datetime) -> None:
+        self.c.update_one(
+            {"_id": key},
+            {
+                "$set": {
+                    "status": "sent",
+                    "provider": provider,
+                    "provider_id": provider_id,
+                    "sent_at": stamp(at),
+                }
+            },
+        )
+
+    def unsent(self, key: str) -> None:
+        self.c.delete_one({"_id": key, "status": "sending"})
+
+
 class NotifyStore:
-    """The unit of work: the inbox over the service's database."""
+    """The unit of work: the inbox and the texts sent, over the service's database."""
 
     INDEXES: ClassVar[dict[str, list[Any]]] = {
         "inbox": [([("member_id", 1), ("at", -1), ("_id", -1)], {})],
@@ -63,6 +101,7 @@ class NotifyStore:
     def __init__(self, db: Any) -> None:
         self.db = db
         self.inbox = Inbox(db)
+        self.texts = SentTexts(db)
 
     def ping(self) -> bool:
         self.db.inbox.find_one({"_id": "__ping__"})

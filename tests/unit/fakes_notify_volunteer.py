@@ -10,6 +10,7 @@ from services.infra import paging
 from services.infra.errors import AlreadyStored
 from services.infra.events import Event, stamp
 from services.notify.messages import Message
+from services.notify.sms import SmsUnavailable, Text
 from services.volunteer.needs import Need
 
 
@@ -44,9 +45,45 @@ class FakeInbox:
         return _page(mine, lambda m: [stamp(m.at), m.message_id], cursor, limit)
 
 
+class FakeSentTexts:
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, str]] = {}
+
+    def claim(self, text: Text, at: Any) -> dict[str, str] | None:
+        if text.key in self.rows:
+            row = self.rows[text.key]
+            return {"key": text.key, "status": row["status"], "provider": row.get("provider", "")}
+        self.rows[text.key] = {"status": "sending"}
+        return None
+
+    def sent(self, key: str, provider: str, provider_id: str, at: Any) -> None:
+        self.rows[key] = {"status": "sent", "provider": provider, "provider_id": provider_id}
+
+    def unsent(self, key: str) -> None:
+        if self.rows.get(key, {}).get("status") == "sending":
+            del self.rows[key]
+
+
+class RecordingSmsProvider:
+    """Keeps what it was given; ``down`` makes it refuse like an unreachable provider."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.sent: list[Text] = []
+        self.down = False
+
+    def send(self, text: Text, at: Any) -> str:
+        if self.down:
+            raise SmsUnavailable("provider down")
+        self.sent.append(text)
+        return f"r-{len(self.sent)}"
+
+
 class FakeNotifyUoW:
     def __init__(self) -> None:
         self.inbox = FakeInbox()
+        self.texts = FakeSentTexts()
 
 
 class FakeNeeds:
