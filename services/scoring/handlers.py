@@ -76,19 +76,20 @@ def award_meeting_attendance(
 
 
 def post(source: Source, rule: AwardRule, uow: UnitOfWork) -> Entry:
-    """Append the source's entry once, computed from the member's totals. Concurrent posts for
-    one member race on the entry's ``seq``: the loser catches up (applying whatever the winner, or
-    a worker that crashed after storing its entry, left unapplied) and recomputes."""
+    """Append the source's entry once, computed from the member's totals. The store refuses a
+    second entry for a source (its id) and a second entry at a ``seq``: a redelivered source gets
+    its stored entry back; the loser of a race between two sources catches up (applying whatever
+    the winner, or a worker that crashed after storing its entry, left unapplied) and recomputes.
+    No read before the write: a first delivery, the common case, costs one read and two writes."""
     for _attempt in range(MAX_ATTEMPTS):
-        existing = uow.ledger.get(source.key)
-        if existing is not None:
-            catch_up(source.member_id, existing.year, uow)
-            return existing
         entry, events = Ledger(uow.totals.get(source.member_id, source.at.year)).post(source, rule)
         try:
             uow.ledger.add(entry, events)
-        except AlreadyStored:
+        except AlreadyStored:  # this source's entry (a redelivery), or the seq taken by another
+            existing = uow.ledger.get(source.key)
             catch_up(source.member_id, entry.year, uow)
+            if existing is not None:
+                return existing
             continue
         uow.totals.apply(entry)
         return entry

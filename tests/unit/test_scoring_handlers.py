@@ -57,6 +57,16 @@ def test_a_redelivered_event_awards_nothing_more():
     assert uow.totals.get("mb-1", 2026).total == 2
 
 
+def test_a_redelivery_after_later_awards_returns_the_stored_entry_unchanged():
+    uow = FakeScoringUoW()
+    cmd = checked_in()
+    first = handlers.award_meeting_attendance(cmd, uow, SETTINGS)
+    handlers.award_meeting_attendance(checked_in(), uow, SETTINGS)  # the totals move on
+    again = handlers.award_meeting_attendance(cmd, uow, SETTINGS)
+    assert again == first and (again.seq, again.total_after) == (1, 2)
+    assert len(uow.ledger.entries) == 2 and uow.totals.get("mb-1", 2026).total == 4
+
+
 def test_the_yearly_cap_is_shared_by_the_item_and_never_exceeded():
     uow = FakeScoringUoW()
     points = [
