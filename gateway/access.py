@@ -12,15 +12,18 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from gateway.auth import ROLES, InvalidToken, Principal, verify_token
-from gateway.errors import ApiError
+from gateway.auth import ROLES, InvalidToken, Principal, Token, read_token
+from gateway.errors import CHALLENGE, ApiError
+from gateway.sessions import FailureThrottle, SessionCheck
 from services.infra.i18n import _
+from services.members.accounts.domain import STAFF_ROLES
 
 STAFF = frozenset({"county_operator", "org_admin"})
 SECRETARIES = STAFF | {"branch_secretary"}
 GRID = frozenset({"grid_leader", "grid_worker"})
 COMMUNITY = STAFF | GRID | {"community_worker"}
 EVERYONE = frozenset(ROLES)
+STAFF_ACCOUNTS = frozenset(STAFF_ROLES)
 
 # action → roles allowed (the services hold the same rules for their own objects)
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -35,10 +38,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "kiosk_check_in": frozenset({"kiosk"}),
     "record_need": COMMUNITY,
     "list_needs": COMMUNITY | {"branch_secretary", "member"},
+    # the caller's own account and session (routes_auth.py)
+    "sign_out": EVERYONE,
+    "read_me": STAFF_ACCOUNTS,
+    "change_password": STAFF_ACCOUNTS,
+    "switch_role": STAFF_ACCOUNTS,
+    # accounts, sign-in attempts, kiosk pairing (routes_accounts.py); the members service checks
+    # every account and organization against the caller's scope again
+    "manage_accounts": STAFF,
+    "list_sign_in_attempts": STAFF,
+    "manage_kiosks": STAFF,
     "bench_echo": EVERYONE,
 }
 # actions on a member's own records that a member may take on themselves only
 SELF_SERVICE = {"read_member", "read_points", "read_inbox"}
+# all a token may do while its account's password change is due
+WHILE_PASSWORD_CHANGE_DUE = {"change_password", "read_me", "sign_out"}
 
 
 def authenticate() -> Principal:
@@ -47,21 +62,62 @@ def authenticate() -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, _("Sign in first: send a bearer token"), headers=CHALLENGE)
     try:
-        principal = verify_token(current_app.config["SETTINGS"].token_secret, token.strip())
+        verified = read_token(current_app.config["SETTINGS"].token_secret, token.strip())
     except InvalidToken:
         raise ApiError(
             401, _("The token is invalid or expired; sign in again"), headers=CHALLENGE
         ) from None
-    g.principal = principal
-    return principal
+    if verified.session_id and not session_valid(verified):
+        raise ApiError(401, _("Your session has ended; sign in again"), headers=CHALLENGE)
+    g.principal, g.token = verified.principal, verified
+    return verified.principal
 
 
-CHALLENGE = {"WWW-Authenticate": 'Bearer realm="dangjian"'}
+def session_valid(verified: Token) -> bool:
+    """Whether the token's session is still valid (asked of members, believed a few seconds)."""
+    sid = str(verified.session_id)
+
+    def ask() -> bool:
+        caller = caller_context(verified.principal)
+        return bool(
+            current_app.extensions["rpc"].call("members", "verify_session", sid, caller=caller)
+        )
+
+    return session_check().valid(sid, ask)
+
+
+def session_check() -> SessionCheck:
+    extensions = current_app.extensions
+    if "session_check" not in extensions:
+        seconds = current_app.config["SETTINGS"].session_check_seconds
+        extensions.setdefault("session_check", SessionCheck(seconds))
+    check: SessionCheck = extensions["session_check"]
+    return check
+
+
+def failure_throttle() -> FailureThrottle:
+    extensions = current_app.extensions
+    if "failure_throttle" not in extensions:
+        settings = current_app.config["SETTINGS"]
+        throttle = FailureThrottle(
+            settings.sign_in_failures_per_ip, settings.sign_in_window_seconds
+        )
+        extensions.setdefault("failure_throttle", throttle)
+    found: FailureThrottle = extensions["failure_throttle"]
+    return found
+
+
+def current_token() -> Token:
+    """The verified token of this request (set by ``authenticate``)."""
+    token: Token = g.token
+    return token
 
 
 def authorize(action: str) -> Principal:
     """The verified caller, if their role may take ``action`` (401 / 403 otherwise)."""
     principal = authenticate()
+    if current_token().password_change_due and action not in WHILE_PASSWORD_CHANGE_DUE:
+        raise ApiError(403, _("Change your password first"), code="password_change_required")
     if principal.role not in PERMISSIONS[action]:
         raise ApiError(403, _("Your role may not do this"))
     return principal
@@ -84,6 +140,11 @@ def member_self_only(principal: Principal, member_id: str) -> bool:
 def caller_context(principal: Principal) -> dict[str, Any]:
     """The caller as RPC context data (services/infra/scope.py reads it)."""
     return replace(principal, ip=request.remote_addr or None).as_context()
+
+
+# Who calls for a request without a token (sign-in, refresh, kiosk pairing): nobody in
+# particular, covering no organization; the services record the client's address.
+ANONYMOUS = Principal("anonymous", "anonymous", "none")
 
 
 def current_principal() -> Principal:

@@ -10,6 +10,7 @@ Only 503 (a service or the broker unavailable) and 504 (a service did not answer
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://dangjian.example/problems/"
 PROBLEM_JSON = "application/problem+json"
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="dangjian"'}
 
 # status → (code, English title id); the title is translated when the problem is answered
 STATUSES: dict[int, tuple[str, str]] = {
@@ -40,6 +42,8 @@ STATUSES: dict[int, tuple[str, str]] = {
     413: ("payload_too_large", "Request Entity Too Large"),
     414: ("uri_too_long", "Request-URI Too Long"),
     415: ("unsupported_media_type", "Unsupported Media Type"),
+    423: ("locked", "Locked"),
+    429: ("too_many_requests", "Too Many Requests"),
     431: ("headers_too_large", "Request Header Fields Too Large"),
     500: ("internal_error", "Internal Server Error"),
     503: ("service_unavailable", "Service Unavailable"),
@@ -54,6 +58,8 @@ REMOTE_ERRORS = {
     "Forbidden": 403,
     "NotFound": 404,
     "Conflict": 409,
+    "Unauthenticated": 401,  # members: wrong credentials, an ended session
+    "Locked": 423,  # members: too many failed sign-ins
     "Unavailable": 503,  # a service's own dependency (an SMS provider) is away; retry later
     # nameko's own: the service is being stopped or runs another version
     "ContainerBeingKilled": 503,
@@ -72,6 +78,8 @@ DEFAULT_DETAILS = {
     413: "The request body is too large",
     414: "The address is too long",
     415: "Send the request body as JSON (Content-Type: application/json)",
+    423: "Too many failed sign-ins: the account is locked for a while",
+    429: "Too many failed attempts from this address; try again later",
     431: "The request headers are too large",
     500: "Internal error; the operator has been notified in the logs",
     503: "The service is unavailable; try again shortly",
@@ -91,6 +99,7 @@ class ApiError(Exception):
         code: str | None = None,
         errors: Mapping[str, list[str]] | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         known_code, _title = STATUSES.get(status, STATUSES[500])
         self.status = status if status in STATUSES else 500
@@ -98,6 +107,7 @@ class ApiError(Exception):
         self.detail = detail or _(DEFAULT_DETAILS[self.status])
         self.errors = dict(errors) if errors else None
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})  # RFC 9457 extension members (unlocks_at)
         super().__init__(self.detail)
 
     def body(self) -> dict[str, Any]:
@@ -110,7 +120,7 @@ class ApiError(Exception):
         }
         if self.errors is not None:
             body["errors"] = self.errors
-        return body
+        return {**body, **self.extensions}
 
     def response(self) -> Response:
         text = json.dumps(self.body(), ensure_ascii=False, allow_nan=False)
@@ -143,18 +153,27 @@ def from_remote(error: RemoteError) -> ApiError:
     if status is None:
         log.error("service error %s: %s", error.exc_type, str(error.value)[:500])
         return ApiError(500)
-    message, fields = None, None
-    try:
+    parsed: Any = None
+    with contextlib.suppress(TypeError, ValueError):
         parsed = json.loads(error.value)
-        if isinstance(parsed, dict):
-            message, fields = parsed.get("message"), parsed.get("fields")
-    except (TypeError, ValueError):
-        pass
+    if not isinstance(parsed, dict):
+        parsed = {}
+    message, fields = parsed.get("message"), parsed.get("fields")
     detail = _(message) if isinstance(message, str) and message else None
     if status == 400 and isinstance(fields, Mapping):
         return invalid(fields, detail)
     if status == 503:
         return ApiError(503, _("The service is being restarted; try again shortly"))
+    if status == 401:
+        return ApiError(401, detail, headers=CHALLENGE)
+    if status == 423:
+        retry, unlocks_at = parsed.get("retry_after_seconds"), parsed.get("unlocks_at")
+        return ApiError(
+            423,
+            detail,
+            headers={"Retry-After": str(retry)} if isinstance(retry, int) else None,
+            extensions={"unlocks_at": unlocks_at} if isinstance(unlocks_at, str) else None,
+        )
     return ApiError(status, detail)
 
 

@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.infra.schemas import Text
+from services.members.accounts.domain import OUTCOMES, STAFF_ROLES
 
 ORG_KINDS = ("committee", "working_committee", "general_branch", "branch", "group", "grid")
 MEETING_KINDS = (
@@ -111,6 +112,9 @@ class Problem(Schema):
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "Validation failures: field → messages (in Chinese)"},
+    )
+    unlocks_at = fields.String(
+        metadata={"format": "date-time", "description": "423 only: when the account unlocks"}
     )
 
 
@@ -420,3 +424,184 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 EntriesPage = page_of(EntryOut, "EntriesPage")
 InboxPage = page_of(InboxItemOut, "InboxPage")
 NeedsPage = page_of(NeedOut, "NeedsPage")
+
+
+# -- accounts, sessions, kiosk pairing -------------------------------------------------------
+
+USERNAME = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$",
+    error="3-32 letters, digits, '.', '_' or '-', starting with a letter or digit",
+)
+PAIRING_CODE = validate.Regexp(r"^[0-9]{8}$", error="a pairing code of 8 digits")
+
+
+def Password(**kwargs: Any) -> Text:
+    """A password as typed: the members service judges it against the policy (in Chinese)."""
+    return Text(validate=validate.Length(1, 1024), **kwargs)
+
+
+class SignInIn(Strict):
+    username = Text(required=True, validate=validate.Length(1, 64))
+    password = Password(required=True)
+
+
+class RefreshIn(Strict):
+    refresh_token = Text(
+        required=True,
+        validate=validate.Length(1, 300),
+        metadata={"description": "The refresh_token of the last pair (each is used once)"},
+    )
+
+
+class PasswordIn(Strict):
+    current_password = Password(required=True)
+    new_password = Password(
+        required=True,
+        metadata={
+            "description": "At least 8 characters, three of: lower, upper, digit, other; "
+            "not the current one"
+        },
+    )
+
+
+class SwitchIn(Strict):
+    index = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(0, 99),
+        metadata={"description": "Position of the role in account.roles"},
+    )
+
+
+class RoleIn(Strict):
+    role = Text(required=True, validate=validate.OneOf(STAFF_ROLES))
+    org_id = Text(required=True, validate=ORG_ID)
+
+
+class AccountIn(Strict):
+    username = Text(required=True, validate=USERNAME)
+    display_name = Text(required=True, validate=validate.Length(1, 50))
+    roles = fields.List(fields.Nested(RoleIn), required=True, validate=validate.Length(1, 20))
+    member_id = Text(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    password = Password(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "One-time password (omit it: one is made and answered once)"},
+    )
+
+
+class AccountsQuery(PageQuery):
+    org_id = Text(
+        validate=ORG_ID, metadata={"description": "Organization subtree (default: your scope)"}
+    )
+
+
+class PairingCodeIn(Strict):
+    org_id = Text(required=True, validate=ORG_ID)
+    place = Text(required=True, validate=validate.Length(1, 100))
+
+
+class PairIn(Strict):
+    code = Text(required=True, validate=PAIRING_CODE)
+
+
+class RoleOut(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
+    org_id = fields.String(required=True)
+    scope = fields.String(required=True, metadata={"description": "Organization path"})
+
+
+class ActiveRoleOut(Schema):
+    index = fields.Integer(required=True, allow_none=True)
+    role = fields.String(required=True)
+    org_id = fields.String(required=True, allow_none=True)
+    scope = fields.String(required=True)
+
+
+class AccountOut(Schema):
+    account_id = fields.String(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    roles = fields.List(fields.Nested(RoleOut), required=True)
+    member_id = fields.String(required=True, allow_none=True)
+    org_path = fields.String(
+        required=True, metadata={"description": "The lowest organization above all its roles"}
+    )
+    enabled = fields.Boolean(required=True)
+    must_change_password = fields.Boolean(required=True)
+    locked_until = Timestamp(required=True, allow_none=True)
+    created_at = Timestamp(required=True)
+    last_sign_in_at = Timestamp(required=True, allow_none=True)
+
+
+class TokenPairOut(Schema):
+    access_token = fields.String(required=True, metadata={"description": "Bearer token (JWT)"})
+    token_type = fields.String(required=True, validate=validate.OneOf(("Bearer",)))
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds"})
+    refresh_token = fields.String(
+        required=True, metadata={"description": "For POST /auth/refresh; used once"}
+    )
+    must_change_password = fields.Boolean(
+        required=True,
+        metadata={"description": "Until changed, only /auth/password, /auth/me, /auth/sign-out"},
+    )
+    account = fields.Nested(AccountOut, required=True)
+    active_role = fields.Nested(ActiveRoleOut, required=True)
+
+
+class MeOut(AccountOut):
+    active_role = fields.Nested(ActiveRoleOut, required=True)
+
+
+class AccountCreatedOut(AccountOut):
+    initial_password = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The one-time password made for it (shown once), else null"},
+    )
+
+
+class PasswordResetOut(Schema):
+    account = fields.Nested(AccountOut, required=True)
+    one_time_password = fields.String(
+        required=True, metadata={"description": "Shown once; changed at the next sign-in"}
+    )
+
+
+class AttemptOut(Schema):
+    username = fields.String(required=True)
+    at = Timestamp(required=True)
+    ip = fields.String(required=True, allow_none=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    account_id = fields.String(required=True, allow_none=True)
+    org_path = fields.String(required=True, allow_none=True)
+
+
+class PairingCodeOut(Schema):
+    code = fields.String(required=True, metadata={"description": "Type it on the kiosk, once"})
+    expires_at = Timestamp(required=True)
+    org_id = fields.String(required=True)
+    org_path = fields.String(required=True)
+    place = fields.String(required=True)
+
+
+class KioskStateOut(Schema):
+    device_id = fields.String(required=True)
+    org_id = fields.String(required=True)
+    org_path = fields.String(required=True)
+    place = fields.String(required=True)
+    revoked = fields.Boolean(required=True)
+    revoked_at = Timestamp(required=True, allow_none=True)
+
+
+class KioskPairedOut(Schema):
+    device_id = fields.String(required=True)
+    token = fields.String(required=True, metadata={"description": "The device's bearer token"})
+    org_id = fields.String(required=True)
+    org_path = fields.String(required=True)
+    place = fields.String(required=True)
+
+
+AccountsPage = page_of(AccountOut, "AccountsPage")
+AttemptsPage = page_of(AttemptOut, "AttemptsPage")
+KiosksPage = page_of(KioskStateOut, "KiosksPage")

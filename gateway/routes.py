@@ -9,12 +9,7 @@ from typing import Any
 
 from flask import current_app
 
-from gateway.access import (
-    caller_context,
-    current_principal,
-    member_self_only,
-    within_scope,
-)
+from gateway.access import current_principal, member_self_only, within_scope
 from gateway.auth import issue_token
 from gateway.http_schemas import (
     CheckInIn,
@@ -43,39 +38,19 @@ from gateway.http_schemas import (
     ScorecardOut,
     YearQuery,
 )
-from gateway.smorest import BODY, GatewayBlueprint, secured
-from services.infra.i18n import _
-
-api = GatewayBlueprint("api", __name__, url_prefix="/api/v1", description="The platform's HTTP API")
-bench = GatewayBlueprint(
-    "bench",
-    __name__,
-    url_prefix="/api/v1/bench",
-    description="Benchmark hooks (never mounted in production)",
+from gateway.routing import (
+    api,
+    bench,
+    created_or_found,
+    org_in_scope,
+    rpc,
+    without_none,
 )
+from gateway.smorest import BODY, secured
+from services.infra.i18n import _
 
 MEMBER_ID = "<string(minlength=1, maxlength=64):member_id>"
 CHECK_IN_ID = "<string(minlength=1, maxlength=200):check_in_id>"
-KIOSK_TOKEN_DAYS = 365
-
-
-def rpc(service: str, method: str, *args: Any) -> Any:
-    caller = caller_context(current_principal())
-    return current_app.extensions["rpc"].call(service, method, *args, caller=caller)
-
-
-def created_or_found(result: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """201 for a new object, 200 when the same natural key already existed (idempotent create;
-    the service has checked that the existing object is within the caller's scope)."""
-    created = result.pop("created", True)
-    return result, 201 if created else 200
-
-
-def org_in_scope(org_id: str) -> str:
-    """The organization's path, once it is known to lie within the caller's scope."""
-    path: str = rpc("members", "get_org", org_id)["path"]
-    within_scope(current_principal(), path)
-    return path
 
 
 def readable_member(member_id: str) -> dict[str, Any] | None:
@@ -86,10 +61,6 @@ def readable_member(member_id: str) -> dict[str, Any] | None:
     member: dict[str, Any] = rpc("members", "get_member", member_id)
     within_scope(principal, member["org_path"])
     return member
-
-
-def without_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if not (k in keys and v is None)}
 
 
 # -- organizations and members ---------------------------------------------------------------
@@ -217,7 +188,7 @@ def enroll_kiosk(body: dict[str, Any]) -> Any:
         role="kiosk",
         scope=device["org_path"],
         device=device["device_id"],
-        ttl_days=KIOSK_TOKEN_DAYS,
+        ttl_days=current_app.config["SETTINGS"].kiosk_token_days,
     )
     return {**device, "token": token}, status
 
@@ -293,3 +264,7 @@ def list_needs(query: dict[str, Any]) -> Any:
 def bench_echo(body: dict[str, Any]) -> Any:
     """Echo a JSON object through RPC bench_echo.echo (bench/checkin.py's baseline)"""
     return rpc("bench_echo", "echo", body)
+
+
+# the account, session and kiosk-pairing routes join the same blueprint
+from gateway import routes_accounts, routes_auth  # noqa: E402, F401

@@ -37,6 +37,23 @@ class Settings:
     )
     # number of reverse proxies in front whose X-Forwarded-For is trusted (0: none)
     trusted_proxies: int = field(default_factory=lambda: int(_env("TRUSTED_PROXIES", "0")))
+    # sessions (tokens from /auth/sign-in and kiosk pairing): access token lifetime, the paired
+    # kiosk's token lifetime, how long a session found valid is believed without asking again
+    access_token_seconds: int = field(
+        default_factory=lambda: int(_env("ACCESS_TOKEN_SECONDS", "600"))
+    )
+    kiosk_token_days: int = field(default_factory=lambda: int(_env("KIOSK_TOKEN_DAYS", "365")))
+    session_check_seconds: float = field(
+        default_factory=lambda: float(_env("SESSION_CHECK_SECONDS", "5"))
+    )
+    # brute force beyond the per-account lockout: failed sign-ins and pairings per client address
+    # and window, per gateway process (429 beyond)
+    sign_in_failures_per_ip: int = field(
+        default_factory=lambda: int(_env("SIGN_IN_FAILURES_PER_IP", "20"))
+    )
+    sign_in_window_seconds: int = field(
+        default_factory=lambda: int(_env("SIGN_IN_WINDOW_SECONDS", "300"))
+    )
     # mounts POST /api/v1/bench/echo (bench/checkin.py's baseline); never in production
     bench_echo: bool = field(default_factory=lambda: _env("GATEWAY_BENCH_ECHO", "") == "1")
     # /readyz fails without these; the others are reported as degraded only
