@@ -39,6 +39,10 @@ class Unavailable(ServiceError):
     """Something the service depends on (an SMS provider) is away; the same call may be retried."""
 
 
+class TooManyRequests(ServiceError):
+    """Asked too often (sign-in codes for one phone number): wait ``retry_after_seconds``."""
+
+
 class AlreadyStored(Exception):
     """A unique index refused a write (raised by stores, handled by handlers)."""
 

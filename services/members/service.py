@@ -15,6 +15,7 @@ from services.infra.schemas import dump, load, with_created
 from services.infra.storage import Database
 from services.members import handlers, schemas
 from services.members.accounts.entrypoints import AccountEntrypoints
+from services.members.phone_sign_in.entrypoints import PhoneSignInEntrypoints
 from services.members.store import OUTBOX_COLLECTIONS, MembersStore
 
 
@@ -29,8 +30,9 @@ def settings(config: dict[str, Any]) -> handlers.Settings:
     )
 
 
-class MembersService(AccountEntrypoints):
-    """Staff accounts, sessions and kiosk pairing: services/members/accounts/entrypoints.py."""
+class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
+    """Staff accounts, sessions and kiosk pairing: services/members/accounts/entrypoints.py;
+    members' sign-in by SMS code: services/members/phone_sign_in/entrypoints.py."""
 
     name = "members"
 

@@ -25,6 +25,7 @@ from services.members.domain import (
     Org,
     SignInWindow,
 )
+from services.members.phone_sign_in.store import PhoneSignInStore
 
 OUTBOX_COLLECTIONS = ("members", "attendance")
 
@@ -32,6 +33,7 @@ OUTBOX_COLLECTIONS = ("members", "attendance")
 # few seconds, so a kiosk's revocation or a meeting's change takes effect on the sign-in path
 # within RECENT_SECONDS. The cache belongs to the repository, which lives as long as its database.
 RECENT_SECONDS = 5
+PHONE_SHARERS = 10  # members read for one phone number (a number signs in one member only)
 
 
 class _Recent:
@@ -80,6 +82,10 @@ class Members:
 
     def by_id_hash(self, id_hash: str) -> Member | None:
         return _member(self.c.find_one({"id_hash": id_hash}))
+
+    def with_phone_hash(self, phone_hash: str) -> list[Member]:
+        found = self.c.find({"phone_hash": phone_hash}).limit(PHONE_SHARERS)
+        return [m for m in map(_member, found) if m is not None]
 
     def add(self, member: Member, events: list[Event]) -> None:
         doc = asdict(member)
@@ -256,17 +262,20 @@ class Audit:
         self.c.insert_one({**entry, "at": isoformat(entry["at"])})
 
 
-class MembersStore(AccountsStore):
+class MembersStore(AccountsStore, PhoneSignInStore):
     """The unit of work: the repositories of one service call, over one database (staff
-    accounts, sessions and pairing codes: services/members/accounts/store.py)."""
+    accounts, sessions and pairing codes: services/members/accounts/store.py; members' phone
+    sign-in codes: services/members/phone_sign_in/store.py)."""
 
     INDEXES: ClassVar[dict[str, list[Any]]] = {
         **AccountsStore.INDEXES,
+        **PhoneSignInStore.INDEXES,
         "orgs": [([("path", 1)], {"unique": True}), ([("parent_id", 1)], {})],
         "members": [
             ([("id_hash", 1)], {"unique": True}),
             ([("card_uid", 1)], {"unique": True, "sparse": True}),
             ([("org_path", 1)], {}),
+            ([("phone_hash", 1)], {}),
         ],
         "meetings": [([("org_path", 1), ("starts_at", -1)], {})],
         "attendance": [([("meeting_id", 1)], {}), ([("member_id", 1)], {})],
@@ -274,7 +283,8 @@ class MembersStore(AccountsStore):
     }
 
     def __init__(self, db: Any) -> None:
-        super().__init__(db)
+        AccountsStore.__init__(self, db)
+        PhoneSignInStore.__init__(self, db)
         self.db = db
         self.orgs = Orgs(db)
         self.members = Members(db)

@@ -260,7 +260,8 @@ class SessionRules:
 
 @dataclass(frozen=True)
 class Session:
-    """A signed-in account (kind ``staff``) or a paired kiosk (kind ``kiosk``, no idle limit)."""
+    """A signed-in account (kind ``staff``), a paired kiosk (kind ``kiosk``, no idle limit) or
+    a member signed in by SMS code (kind ``member``, subject the member id: phone_sign_in)."""
 
     session_id: str
     kind: str
@@ -321,9 +322,9 @@ class Session:
             return self.revoked_reason or "revoked"
         if self.kind == "kiosk":
             return None
-        if account is None or not account.enabled:
+        if self.kind == "staff" and (account is None or not account.enabled):
             return "disabled"
-        if account.generation != self.generation:
+        if self.kind == "staff" and account is not None and account.generation != self.generation:
             return "superseded"
         if self.expires_at is not None and now >= self.expires_at:
             return "expired"
