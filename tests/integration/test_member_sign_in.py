@@ -94,12 +94,11 @@ def test_a_member_signs_in_with_the_code_texted_by_notify(runner_factory, make_c
         assert bad.exc_type == "Unauthenticated" and "验证码错误或已过期" in bad.value
         refresh = secret()
         signed = sign_in(rpc, code, refresh)
-        assert signed["member"] == {
-            "member_id": member["member_id"],
-            "name_masked": "李*",
-            "org_id": "hj-b1",
-            "org_path": "/hj/hj-b1",
-        }
+        account = signed["account"]
+        assert account["account_id"] == account["member_id"] == member["member_id"]
+        assert (account["username"], account["display_name"]) == ("138****1234", "李*")
+        assert account["roles"] == [{"role": "member", "org_id": "hj-b1", "scope": "/hj/hj-b1"}]
+        assert signed["must_change_password"] is False
         assert signed["active"] == {
             "index": 0,
             "role": "member",
@@ -120,6 +119,7 @@ def test_a_member_signs_in_with_the_code_texted_by_notify(runner_factory, make_c
     holder = caller("member", "/hj/hj-b1", subject=member["member_id"])
     with ClusterRpcProxy(config, timeout=20, context_data=holder) as rpc:
         assert rpc.members.verify_session(signed["session_id"]) is True
+        assert rpc.members.get_member_me(signed["session_id"])["account"] == account
         rpc.members.sign_out(signed["session_id"])
         assert rpc.members.verify_session(signed["session_id"]) is False
 

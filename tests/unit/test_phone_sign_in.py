@@ -280,6 +280,11 @@ def test_the_right_code_starts_a_member_session(uow, settings, texts, member):
         member.member_id,
     )
     assert texts.last_code not in repr(list(uow.member_sign_ins.rows.values()))
+    # the answer has the staff sign-in's shape: the member as an account with one role
+    assert signed.account["account_id"] == signed.account["member_id"] == member.member_id
+    assert (signed.account["username"], signed.account["display_name"]) == ("138****1234", "张*丰")
+    assert signed.account["roles"] == [{"role": "member", "org_id": "b1", "scope": "/hj/s1/b1"}]
+    assert signed.must_change_password is False
     # the code is used up
     refused(lambda: sign_in(uow, settings, texts.last_code))
 
@@ -422,3 +427,18 @@ def test_refresh_refuses_staff_sessions_unknown_tokens_and_members_who_left(
     uow.members.rows[member.member_id] = member
     clock.advance(hours=12)  # past the session's longest life
     refused(lambda: refresh_with(uow, settings, token, secret()))
+
+
+def test_me_is_the_signed_in_member_of_the_token_session(uow, settings, texts, member):
+    ask(uow, settings, texts)
+    signed = sign_in(uow, settings, texts.last_code)
+    holder = Caller(member.member_id, "member", member.org_path)
+    assert signing_in.get_me(signed.session_id, uow, holder).account == signed.account
+    for caller, session_id in [
+        (Caller("mb-else", "member", member.org_path), signed.session_id),
+        (Caller(member.member_id, "branch_secretary", member.org_path), signed.session_id),
+        (holder, "ms-unknown"),
+    ]:
+        refused(
+            lambda caller=caller, session_id=session_id: signing_in.get_me(session_id, uow, caller)
+        )

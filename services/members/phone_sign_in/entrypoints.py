@@ -15,6 +15,7 @@ from services.infra.reconnect import CONNECTION_ERRORS
 from services.infra.rpc import rpc
 from services.infra.schemas import dump, load
 from services.infra.timed_rpc import TimedCalls, TimedRpcProxy
+from services.members.accounts import schemas as account_schemas
 from services.members.accounts.ports import AccountSettings
 from services.members.phone_sign_in import schemas, signing_in
 from services.members.phone_sign_in.domain import CodeRules
@@ -89,4 +90,12 @@ class PhoneSignInEntrypoints:
         cmd = load(schemas.RefreshMemberSession, payload)
         sessions = self.accounts_settings.sessions
         found = signing_in.refresh(cmd, self.uow, self.caller(), self.phone_sign_in, sessions)
+        return dump(schemas.MemberSignedInOut, found)
+
+    # the signed-in member (a member's token)
+
+    @rpc
+    def get_member_me(self, session_id: str) -> dict[str, Any]:
+        ref = load(account_schemas.SessionRef, {"session_id": session_id})
+        found = signing_in.get_me(ref["session_id"], self.uow, self.caller())
         return dump(schemas.MemberSignedInOut, found)

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from services.infra.schemas import Strict, Text
-from services.members.accounts.schemas import REQUEST_ID, SECRET, ActiveRole
+from services.members.accounts.schemas import REQUEST_ID, SECRET, AccountOut, ActiveRole
 from services.members.phone_sign_in import commands
 
 PHONE = validate.Regexp(r"^1[0-9]{10}$", error="a mobile number of 11 digits starting with 1")
@@ -53,14 +53,11 @@ class CodeRequestedOut(Schema):
     code_minutes = fields.Integer(attribute="minutes")
 
 
-class SignedInMember(Schema):
-    member_id = fields.String()
-    name_masked = fields.String()
-    org_id = fields.String()
-    org_path = fields.String()
-
-
 class MemberSignedInOut(Schema):
-    member = fields.Nested(SignedInMember)
+    """The same shape as a staff sign-in (accounts.schemas.SignedInOut): the member as an
+    account with the one role ``member``."""
+
+    account = fields.Nested(AccountOut)
     session_id = fields.String()
     active = fields.Nested(ActiveRole)
+    must_change_password = fields.Boolean()

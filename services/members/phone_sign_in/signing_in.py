@@ -71,6 +71,27 @@ class MemberSignedIn:
         m = self.member
         return {"index": 0, "role": "member", "org_id": m.org_id, "scope": m.org_path}
 
+    @property
+    def account(self) -> dict[str, Any]:
+        """The member seen as the staff's account (the same answer shape): the member id, the
+        number and the name masked, the one role ``member`` over the member's organization."""
+        m, signed_in_at = self.member, self.session.created_at
+        return {
+            "account_id": m.member_id,
+            "username": m.phone_masked,
+            "display_name": m.name_masked,
+            "roles": [{"role": "member", "org_id": m.org_id, "scope": m.org_path}],
+            "member_id": m.member_id,
+            "org_path": m.org_path,
+            "enabled": True,
+            "must_change_password": False,
+            "locked_until": None,
+            "created_at": signed_in_at,
+            "last_sign_in_at": signed_in_at,
+        }
+
+    must_change_password = False
+
 
 def code_id_for(request_id: str) -> str:
     return "mc-" + request_id
@@ -219,6 +240,15 @@ def refresh(
         return MemberSignedIn(member, uow.sessions.save(after) if outcome == "rotated" else after)
 
     return _decided(rotate)
+
+
+def get_me(session_id: str, uow: PhoneSignInUnitOfWork, caller: Caller) -> MemberSignedIn:
+    """The signed-in member (the caller) and the session their token names."""
+    session = uow.sessions.get(session_id)
+    member = uow.members.get(caller.subject) if caller.role == "member" else None
+    if member is None or session is None or session.subject != member.member_id:
+        raise session_ended()
+    return MemberSignedIn(member, session)
 
 
 def _record(
