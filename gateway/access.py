@@ -40,7 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "list_needs": COMMUNITY | {"branch_secretary", "member"},
     # the caller's own account and session (routes_auth.py)
     "sign_out": EVERYONE,
-    "read_me": STAFF_ACCOUNTS,
+    "read_me": STAFF_ACCOUNTS | {"member"},  # a member signed in by SMS code (a session)
     "change_password": STAFF_ACCOUNTS,
     "switch_role": STAFF_ACCOUNTS,
     # accounts, sign-in attempts, kiosk pairing (routes_accounts.py); the members service checks

@@ -60,6 +60,7 @@ REMOTE_ERRORS = {
     "Conflict": 409,
     "Unauthenticated": 401,  # members: wrong credentials, an ended session
     "Locked": 423,  # members: too many failed sign-ins
+    "TooManyRequests": 429,  # members: sign-in codes asked for too often (per phone number)
     "Unavailable": 503,  # a service's own dependency (an SMS provider) is away; retry later
     # nameko's own: the service is being stopped or runs another version
     "ContainerBeingKilled": 503,
@@ -162,14 +163,16 @@ def from_remote(error: RemoteError) -> ApiError:
     detail = _(message) if isinstance(message, str) and message else None
     if status == 400 and isinstance(fields, Mapping):
         return invalid(fields, detail)
+    if status == 503 and error.exc_type == "Unavailable" and detail:
+        return ApiError(503, detail)  # the service's own dependency (SMS): what to do, in Chinese
     if status == 503:
         return ApiError(503, _("The service is being restarted; try again shortly"))
     if status == 401:
         return ApiError(401, detail, headers=CHALLENGE)
-    if status == 423:
+    if status in (423, 429):
         retry, unlocks_at = parsed.get("retry_after_seconds"), parsed.get("unlocks_at")
         return ApiError(
-            423,
+            status,
             detail,
             headers={"Retry-After": str(retry)} if isinstance(retry, int) else None,
             extensions={"unlocks_at": unlocks_at} if isinstance(unlocks_at, str) else None,

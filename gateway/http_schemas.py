@@ -605,3 +605,26 @@ class KioskPairedOut(Schema):
 AccountsPage = page_of(AccountOut, "AccountsPage")
 AttemptsPage = page_of(AttemptOut, "AttemptsPage")
 KiosksPage = page_of(KioskStateOut, "KiosksPage")
+
+
+# -- members' sign-in by SMS code ------------------------------------------------------------
+
+SMS_CODE = validate.Regexp(r"^[0-9]{6}$", error="a code of 6 digits")
+
+
+class MemberCodeIn(Strict):
+    phone = Text(required=True, validate=PHONE, metadata={"description": "The member's mobile"})
+
+
+class MemberCodeOut(Schema):
+    """The same answer whether or not the number is a member's."""
+
+    message = fields.String(required=True)
+    expires_in = fields.Integer(
+        required=True, metadata={"description": "Seconds a code is valid for, once texted"}
+    )
+
+
+class MemberSignInIn(Strict):
+    phone = Text(required=True, validate=PHONE)
+    code = Text(required=True, validate=SMS_CODE, metadata={"description": "From the text"})

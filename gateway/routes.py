@@ -266,5 +266,6 @@ def bench_echo(body: dict[str, Any]) -> Any:
     return rpc("bench_echo", "echo", body)
 
 
-# the account, session and kiosk-pairing routes join the same blueprint
-from gateway import routes_accounts, routes_auth  # noqa: E402, F401
+# the account, session and kiosk-pairing routes and the members' SMS-code sign-in join the
+# same blueprint
+from gateway import routes_accounts, routes_auth, routes_member_auth  # noqa: E402, F401

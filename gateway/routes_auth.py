@@ -35,6 +35,8 @@ from gateway.routing import anonymous_rpc, api, public, rpc
 from gateway.smorest import BODY, secured
 from services.infra.i18n import _
 
+MEMBER_SESSION_PREFIX = "ms-"  # services/members/phone_sign_in: a member's session
+
 
 def token_pair(signed: dict[str, Any], refresh_secret: str) -> dict[str, Any]:
     """The tokens for a session members has just vouched for (its active role)."""
@@ -108,9 +110,10 @@ def refresh(body: dict[str, Any]) -> Any:
     """A new token pair for the refresh token of the last one (no access token needed). Each
     refresh token is used once: using one again ends the session (401)."""
     following = new_secret()
+    member = body["refresh_token"].startswith(MEMBER_SESSION_PREFIX)  # a member's (by SMS code)
     signed = anonymous_rpc(
         "members",
-        "refresh_session",
+        "refresh_member_session" if member else "refresh_session",
         {"refresh_token": body["refresh_token"], "refresh_secret": following},
     )
     return token_pair(signed, following)
@@ -134,7 +137,11 @@ def sign_out() -> Any:
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.response(200, MeOut)
 def me() -> Any:
-    """The caller's account and the role the token carries"""
+    """The caller's account and the role the token carries (a member signed in by SMS code:
+    the member as an account with the one role ``member``)"""
+    if current_principal().role == "member" and current_token().session_id:
+        signed = rpc("members", "get_member_me", current_token().session_id)
+        return {**signed["account"], "active_role": signed["active"]}
     account: dict[str, Any] = rpc("members", "get_me")
     principal = current_principal()
     index = next(
