@@ -4,9 +4,11 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from nameko.exceptions import RemoteError
 
 from services.members.idcard import check_digit, is_valid, make_id_number
 from tools.demo_county.generate import County, generate_county, second_friday
+from tools.demo_county.load import demo_accounts, ensure_accounts
 
 TODAY = date(2026, 11, 22)
 ZHENGZHOU_AREAS = {"410102", "410103", "410104", "410105", "410106", "410108"}
@@ -176,3 +178,48 @@ def test_unknown_size_and_too_early_today_are_refused():
         generate_county("huge", today=TODAY)
     with pytest.raises(ValueError):
         generate_county("small", today=date(2020, 1, 1))
+
+
+# -- demo staff accounts ---------------------------------------------------------------------
+
+
+class FakeAccounts:
+    def __init__(self):
+        self.made = {}
+
+    def create_account(self, request):
+        if request["username"] in self.made:
+            raise RemoteError("Conflict", '{"message": "This username is already taken"}')
+        self.made[request["username"]] = request
+        path = "/hj/" + request["roles"][0]["org_id"]
+        return {"account_id": "ac-" + request["username"], "roles": [{"scope": path}]}
+
+
+class FakeRpc:
+    def __init__(self):
+        self.members = FakeAccounts()
+
+
+def test_demo_accounts_cover_four_roles_around_the_demo_branch(small):
+    accounts = demo_accounts(small, "hj-s01-c01-b01")
+    assert [(a["username"], a["role"], a["org_id"]) for a in accounts] == [
+        ("demo-county", "county_operator", "hj"),
+        ("demo-street", "org_admin", "hj-s01"),
+        ("demo-secretary", "branch_secretary", "hj-s01-c01-b01"),
+        ("demo-grid", "grid_worker", "hj-s01-c01-g01"),
+    ]
+
+
+def test_demo_accounts_are_created_once_with_random_passwords(small):
+    rpc, wanted = FakeRpc(), demo_accounts(small, "hj-s01-c01-b01")
+    first, created = ensure_accounts(rpc, wanted, [])
+    assert first == created and len(created) == 4
+    passwords = {a["initial_password"] for a in created}
+    assert len(passwords) == 4
+    assert all(
+        rpc.members.made[a["username"]]["password"] == a["initial_password"] for a in created
+    )
+    again, created = ensure_accounts(rpc, wanted, first)
+    assert again == first and created == []  # they exist: nothing changed, the file keeps them
+    forgotten, _ = ensure_accounts(rpc, wanted, [])
+    assert [a["initial_password"] for a in forgotten] == [None] * 4

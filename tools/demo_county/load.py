@@ -3,7 +3,9 @@
 ``python -m tools.demo_county.load --size full --out var/demo-logins.json``
 
 Idempotent: every entrypoint it calls is keyed on a natural id, so a second run changes nothing
-except that it schedules a fresh open meeting when the last one has closed.
+except that it schedules a fresh open meeting when the last one has closed. The demo staff
+accounts are created once, each with a random one-time password (printed once, kept in the
+logins file); on a later start they exist and are left as they are.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway.auth import issue_token
+from gateway.credentials import new_password
 from tools.demo_county.generate import County, Person, generate_county
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -144,6 +148,58 @@ def logins(
     }
 
 
+def demo_accounts(county: County, branch_id: str) -> list[dict[str, str]]:
+    """A county operator, a street admin, a branch secretary and a grid worker, each with its
+    role over the demo county's organizations around the demo branch."""
+    by_id = {org.org_id: org for org in county.orgs}
+    community = by_id[str(by_id[branch_id].parent_id)]
+    street = by_id[str(community.parent_id)]
+    grid = next(o for o in county.orgs if o.kind == "grid" and o.parent_id == community.org_id)
+    return [
+        _account("demo-county", "县级管理员（演示）", "county_operator", county.orgs[0].org_id),
+        _account("demo-street", "街道管理员（演示）", "org_admin", street.org_id),
+        _account("demo-secretary", "支部书记（演示）", "branch_secretary", branch_id),
+        _account("demo-grid", "网格员（演示）", "grid_worker", grid.org_id),
+    ]
+
+
+def _account(username: str, display_name: str, role: str, org_id: str) -> dict[str, str]:
+    return {"username": username, "display_name": display_name, "role": role, "org_id": org_id}
+
+
+def ensure_accounts(
+    rpc: Any, wanted: list[dict[str, str]], known: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the accounts for the logins file, the ones created now). An account that exists is not
+    changed: the logins file keeps what it knew of it (its first password, maybe changed since)."""
+    previous = {account["username"]: account for account in known}
+    accounts, created = [], []
+    for spec in wanted:
+        password = new_password()
+        request = {
+            "username": spec["username"],
+            "display_name": spec["display_name"],
+            "password": password,
+            "roles": [{"role": spec["role"], "org_id": spec["org_id"]}],
+        }
+        try:
+            made = rpc.members.create_account(request)
+        except RemoteError as error:
+            if error.exc_type != "Conflict":
+                raise
+            accounts.append(previous.get(spec["username"], {**spec, "initial_password": None}))
+            continue
+        account = {
+            **spec,
+            "account_id": made["account_id"],
+            "scope": made["roles"][0]["scope"],
+            "initial_password": password,
+        }
+        accounts.append(account)
+        created.append(account)
+    return accounts, created
+
+
 def _shown_meeting(meeting: dict[str, Any]) -> dict[str, Any]:
     return {k: meeting[k] for k in ("meeting_id", "title", "org_id", "opens_at", "closes_at")}
 
@@ -186,11 +242,26 @@ def main() -> None:
                 "counts": _counts(county),
                 **logins(county, loaded, meeting, os.environ["TOKEN_SECRET"]),
             }
+        wanted = demo_accounts(county, branch_id)
+        result["accounts"], created = ensure_accounts(rpc, wanted, result.get("accounts", []))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     os.chmod(args.out, 0o600)
     done = f"loaded in {seconds}s" if seconds else "already loaded; today's open meeting refreshed"
     print(f"demo county ({args.size}) {done}; logins in {args.out}")
+    if created:
+        print(
+            "demo staff accounts created (one-time passwords, shown once; changed at first sign-in):"
+        )
+        for account in created:
+            print(
+                f"  {account['username']:<15} {account['initial_password']}  ({account['role']}, {account['scope']})"
+            )
+    existing = sorted(
+        {a["username"] for a in result["accounts"]} - {a["username"] for a in created}
+    )
+    if existing:
+        print(f"demo staff accounts exist, left unchanged: {', '.join(existing)}")
 
 
 def _demo_branch(county: County) -> str:

@@ -16,6 +16,8 @@ logins (tokens) are in {sys.argv[1]}:
   kiosk {logins["kiosk"]["device_id"]} at {logins["kiosk"]["place"]}
   open meeting {logins["open_meeting"]["meeting_id"]}: {logins["open_meeting"]["title"]}
   member cards: {", ".join(m["card_uid"] for m in logins["members"])}
+  staff accounts (sign in at {url}/api/v1/auth/sign-in; first passwords in the file):
+    {", ".join(a["username"] for a in logins.get("accounts", []))}
 
 Try a sign-in at the kiosk, then read the points and the inbox:
   curl -s -X POST {url}/api/v1/kiosk/check-ins -H 'Authorization: Bearer {logins["kiosk"]["token"][:16]}…' \\
