@@ -10,12 +10,27 @@ import vue from '@vitejs/plugin-vue'
 import AutoImport from 'unplugin-auto-import/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import Components from 'unplugin-vue-components/vite'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 
 const page = (name: string) => fileURLToPath(new URL(name, import.meta.url))
 
+// Vant's icon font names a copy on a CDN after its inline woff2 ("url(//at.alicdn.com/...)"):
+// the pages load nothing from elsewhere (CSP font-src 'self' data:), so that source is dropped
+// and the inline font is the only one.
+const REMOTE_FONT_SOURCE = /,\s*url\((?:https?:)?\/\/[^)]*\)\s*format\([^)]*\)/g
+const noRemoteFonts: Plugin = {
+  name: 'dangjian:no-remote-fonts',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!id.includes('node_modules') || !/\.css($|\?)/.test(id)) return null
+    if (!code.includes('@font-face')) return null
+    return { code: code.replace(REMOTE_FONT_SOURCE, ''), map: null }
+  },
+}
+
 export default defineConfig({
   plugins: [
+    noRemoteFonts,
     vue(),
     // ElMessage / showToast and friends, with their styles, when a file uses them
     AutoImport({

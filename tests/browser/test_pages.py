@@ -1,0 +1,157 @@
+"""The console, kiosk and phone pages in headless Chromium: each renders in Chinese under the
+gateway's Content-Security-Policy, passes axe-core (no serious or critical violation) and is
+saved as a screenshot under test-output/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from gateway.auth import issue_token
+from tests.browser.support import SECRET, assert_accessible, screenshot
+
+KIOSK_SETTINGS = {
+    "device_id": "kiosk-c01",
+    "token": issue_token(
+        SECRET,
+        subject="kiosk-c01",
+        role="kiosk",
+        scope="/hj/hj-s01/hj-s01-c01",
+        device="kiosk-c01",
+    ),
+    "org_id": "hj-s01-c01",
+    "place": "惠济区第一社区党群服务中心",
+    "meeting_id": "m-2026-01",
+    "uid_format": "hex",
+    "byte_order": "as_read",
+}
+
+QUEUED_SWIPES = """
+() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('dangjian-kiosk');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const all = open.result.transaction('swipes').objectStore('swipes').getAll();
+    all.onsuccess = () => resolve(all.result);
+    all.onerror = () => reject(all.error);
+  };
+})
+"""
+
+
+def test_console_sign_in_page_renders_in_chinese_and_shows_the_server_message(web, gateway):
+    web.goto(gateway + "/")
+    expect(web).to_have_url(re.compile(r"/sign-in$"))  # the router sends a visitor to sign in
+    expect(web.get_by_role("heading", name="智慧党建管理后台")).to_be_visible()
+    expect(web).to_have_title(re.compile("账号登录"))
+    assert web.evaluate("document.documentElement.lang") == "zh-CN"
+    expect(web.get_by_label("用户名")).to_be_visible()
+    expect(web.get_by_label("密码", exact=True)).to_be_visible()
+    assert_accessible(web)
+    screenshot(web, "console-sign-in")
+
+    # empty fields: the form's own Chinese messages, nothing sent
+    web.get_by_role("button", name="登录").click()
+    expect(web.get_by_text("请输入用户名")).to_be_visible()
+
+    # the server's answer (a problem) is shown as the server worded it
+    web.get_by_label("用户名").fill("secretary01")
+    web.get_by_label("密码", exact=True).fill("not-the-password")
+    with web.expect_response(lambda r: r.url.endswith("/api/v1/auth/sign-in")) as answer:
+        web.get_by_role("button", name="登录").click()
+    problem = answer.value.json()
+    assert answer.value.status >= 400
+    assert answer.value.headers["content-type"].startswith("application/problem+json")
+    assert re.search(r"[\u4e00-\u9fff]", problem["detail"])  # Chinese
+    expect(web.get_by_test_id("problem-alert")).to_contain_text(problem["detail"])
+    screenshot(web, "console-sign-in-refused")
+
+
+def test_console_unknown_page_says_so(web, gateway):
+    web.goto(gateway + "/no/such/page")
+    expect(web.get_by_text("页面不存在")).to_be_visible()
+    expect(web.get_by_role("link", name="返回首页")).to_be_visible()
+    assert_accessible(web)
+    screenshot(web, "console-not-found")
+
+
+def test_kiosk_unpaired_shows_the_set_up_form(web, gateway):
+    web.goto(gateway + "/kiosk")
+    expect(web.get_by_role("heading", name="终端设置")).to_be_visible()
+    expect(web.get_by_label("配对码")).to_be_visible()
+    assert_accessible(web)
+    screenshot(web, "kiosk-set-up")
+
+
+def touch_targets_below(page: Any, minimum: int) -> list[str]:
+    return page.evaluate(
+        """(minimum) => [...document.querySelectorAll('button, input, a, [role=button]')]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el, el.getBoundingClientRect()])
+            .filter(([, r]) => r.width < minimum || r.height < minimum)
+            .map(([el, r]) => `${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`)""",
+        minimum,
+    )
+
+
+def test_kiosk_idle_focus_and_swipes_kept_while_the_gateway_cannot_be_reached(
+    web, gateway, context
+):
+    web.goto(gateway + "/kiosk")
+    web.evaluate(
+        "(s) => localStorage.setItem('dangjian.kiosk.settings', s)", json.dumps(KIOSK_SETTINGS)
+    )
+    web.reload()
+    card = web.get_by_test_id("card-input")
+    expect(web.get_by_role("heading", name="请刷党员卡签到")).to_be_visible()
+    expect(web.get_by_text(KIOSK_SETTINGS["place"])).to_be_visible()
+    expect(card).to_be_focused()
+    assert touch_targets_below(web, 48) == []
+    assert_accessible(web)
+    screenshot(web, "kiosk-idle")
+
+    # the gateway answers but cannot reach the services (503): the swipe is kept
+    web.keyboard.type("04a1b2c3")
+    web.keyboard.press("Enter")
+    expect(web.get_by_test_id("queue-count")).to_have_text("待补传 1 条")
+    expect(web.get_by_test_id("kiosk-message")).to_contain_text("签到已暂存")
+
+    # the gateway cannot be reached at all: kept too, after the first
+    context.set_offline(True)
+    expect(web.get_by_text("网络未连接")).to_be_visible()
+    expect(card).to_be_focused()
+    web.keyboard.type("04:A1:B2:C4")
+    web.keyboard.press("Enter")
+    expect(web.get_by_test_id("queue-count")).to_have_text("待补传 2 条")
+    assert_accessible(web)
+    screenshot(web, "kiosk-swipe-kept")
+
+    swipes = web.evaluate(QUEUED_SWIPES)
+    assert [(s["card_uid"], s["meeting_id"]) for s in swipes] == [
+        ("04A1B2C3", "m-2026-01"),
+        ("04A1B2C4", "m-2026-01"),
+    ]
+    times = [s["swiped_at"] for s in swipes]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t) for t in times)
+    assert times == sorted(times)
+
+    # garbage from the reader is refused on the spot, not queued
+    web.keyboard.type("04A1B2")
+    web.keyboard.press("Enter")
+    expect(web.get_by_test_id("kiosk-message")).to_contain_text("卡号太短")
+    expect(web.get_by_test_id("queue-count")).to_have_text("待补传 2 条")
+    context.set_offline(False)
+
+
+def test_phone_sign_in_page_renders_in_chinese(web, gateway):
+    web.set_viewport_size({"width": 390, "height": 844})
+    web.goto(gateway + "/m/")
+    expect(web).to_have_url(re.compile(r"/m/sign-in$"))
+    expect(web.get_by_text("党员登录")).to_be_visible()
+    expect(web.get_by_label("手机号")).to_be_visible()
+    expect(web.get_by_role("button", name="获取验证码")).to_be_visible()
+    assert_accessible(web)
+    screenshot(web, "phone-sign-in")
