@@ -1,10 +1,13 @@
-.PHONY: run test lint format typecheck bench clean
+.PHONY: run test web lint format typecheck bench clean
 
 run:        ## start the whole system on the embedded defaults, with the demo county
 	./scripts/run.sh
 
 test:       ## lint, type-check and run every test on the real broker and store
 	./scripts/test.sh
+
+web:        ## build the front ends (gateway/web -> gateway/web/dist) when their sources changed
+	./scripts/web.sh
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
@@ -21,6 +24,7 @@ bench:      ## benchmarks (not tests): figures and ratios to a baseline measured
 	.venv/bin/python bench/checkin.py
 	.venv/bin/python bench/demo_load.py
 	.venv/bin/python bench/memory.py
+	.venv/bin/python bench/web_budget.py
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache

@@ -18,6 +18,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install --quiet -e ".[dev]"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
+./scripts/web.sh  # the front ends (gateway/web -> dist, served by the gateway); skipped when unchanged
 
 export AMQP_URI=${AMQP_URI:-pyamqp://guest:guest@127.0.0.1:5672/}
 broker_answers() { .venv/bin/python scripts/broker_check.py "$AMQP_URI" >/dev/null 2>&1; }
