@@ -70,6 +70,7 @@ def world(tmp_path_factory, request):
         }
         world = {
             "url": launched.url,
+            "accounts": {},
             "actors": actors,
             "people": {},
             "members": {"own": logins["members"][0]["member_id"]},
@@ -90,6 +91,10 @@ def world(tmp_path_factory, request):
                 found = call(world, "county", "post", "/members", body=member_body(person))
                 assert found.status_code == 200, found.text
                 world["members"][target] = found.json()["member_id"]
+        for target, branch in BRANCHES.items():  # a staff account in each target branch
+            made = call(world, "county", "post", "/accounts", body=account_body(target, branch))
+            assert made.status_code == 201, made.text
+            world["accounts"][target] = made.json()["account_id"]
         yield world
     finally:
         stop(launched, management)
@@ -104,6 +109,29 @@ def call(world, actor, method, path, body=None, token=None):
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
+
+
+def account_body(target: str, branch: str) -> dict:
+    return {
+        "username": f"authz-{target}",
+        "display_name": f"书记{target}",
+        "roles": [{"role": "branch_secretary", "org_id": branch}],
+    }
+
+
+def second_role(world, target) -> int:
+    """Give the target's account a second role (as the county) and say where it stands."""
+    role = {"role": "community_worker", "org_id": BRANCHES[target]}
+    account_id = world["accounts"][target]
+    roles = call(world, "county", "post", f"/accounts/{account_id}/roles", role).json()["roles"]
+    return next(i for i, r in enumerate(roles) if r["role"] == role["role"])
+
+
+def enrolled_kiosk(world, target) -> str:
+    device_id = f"authz-revoke-{next(UNIQUE)}"
+    body = {"device_id": device_id, "org_id": BRANCHES[target], "place": "党员活动室"}
+    assert call(world, "county", "post", "/kiosks", body).status_code == 201
+    return device_id
 
 
 def member_body(person) -> dict:
@@ -181,10 +209,52 @@ ROUTES = {
         },
     ),
     "list_needs": lambda w, t: ("get", f"/needs?scope={path_of(GRIDS[t])}", None),
+    # staff accounts, sign-in attempts, kiosks
+    "list_accounts": lambda w, t: ("get", f"/accounts?org_id={BRANCHES[t]}", None),
+    "create_account": lambda w, t: (
+        "post",
+        "/accounts",
+        {**account_body(f"{t}-{next(UNIQUE)}", BRANCHES[t]), "password": "Chosen-pw1"},
+    ),
+    "get_account": lambda w, t: ("get", f"/accounts/{w['accounts'][t]}", None),
+    "grant_role": lambda w, t: (
+        "post",
+        f"/accounts/{w['accounts'][t]}/roles",
+        {"role": "grid_worker", "org_id": BRANCHES[t]},
+    ),
+    "revoke_role": lambda w, t: (
+        "delete",
+        f"/accounts/{w['accounts'][t]}/roles/{second_role(w, t)}",
+        None,
+    ),
+    "disable_account": lambda w, t: ("post", f"/accounts/{w['accounts'][t]}/disable", None),
+    "enable_account": lambda w, t: ("post", f"/accounts/{w['accounts'][t]}/enable", None),
+    "password_reset": lambda w, t: ("post", f"/accounts/{w['accounts'][t]}/password-reset", None),
+    "sign_in_attempts": lambda w, t: ("get", f"/auth/attempts?org_id={BRANCHES[t]}", None),
+    "pairing_code": lambda w, t: (
+        "post",
+        "/kiosks/pairing-codes",
+        {"org_id": BRANCHES[t], "place": "党员活动室"},
+    ),
+    "list_kiosks": lambda w, t: ("get", f"/kiosks?org_id={BRANCHES[t]}", None),
+    "revoke_kiosk": lambda w, t: ("post", f"/kiosks/{enrolled_kiosk(w, t)}/revoke", None),
 }
 
-OK = {"get": 200, "post": 201}
+OK = {"get": 200, "post": 201, "delete": 200}
 # route, actor → statuses for (own, sibling, other); "ok" is 200 for reads and 201 for creates
+# (a change that creates nothing says 200)
+MANAGERS_ONLY = {
+    "county": ("ok", "ok", "ok"),
+    "street": ("ok", "ok", 403),
+    "secretary": (403, 403, 403),
+    "community": (403, 403, 403),
+    "grid": (403, 403, 403),
+    "member": (403, 403, 403),
+    "kiosk": (403, 403, 403),
+}
+CHANGES = {
+    actor: tuple(200 if e == "ok" else e for e in row) for actor, row in MANAGERS_ONLY.items()
+}
 TABLE = {
     "read_member": {
         "county": ("ok", "ok", "ok"),
@@ -265,6 +335,26 @@ TABLE = {
         "secretary": (403, 403, 403),  # a branch is not above any grid
         "kiosk": (403, 403, 403),
     },
+    "list_accounts": MANAGERS_ONLY,
+    "create_account": MANAGERS_ONLY,
+    "get_account": MANAGERS_ONLY,
+    "grant_role": CHANGES,
+    "revoke_role": MANAGERS_ONLY,
+    "disable_account": CHANGES,
+    "enable_account": CHANGES,
+    "password_reset": CHANGES,
+    "sign_in_attempts": MANAGERS_ONLY,
+    "pairing_code": MANAGERS_ONLY,
+    "list_kiosks": MANAGERS_ONLY,
+    "revoke_kiosk": CHANGES,
+}
+ACCOUNT_ROUTES = {
+    "get_account",
+    "grant_role",
+    "revoke_role",
+    "disable_account",
+    "enable_account",
+    "password_reset",
 }
 ROWS = [
     (route, actor, target, expected[i])
@@ -286,6 +376,8 @@ def assert_refused_without_data(response, status, *secrets):
 def secrets_of(world, route, target):
     """What a refusal must not reveal about the target object."""
     found = [path_of(BRANCHES[target]), path_of(GRIDS[target])]
+    if route in ACCOUNT_ROUTES:
+        found.append(f"authz-{target}")
     if route in ("read_member", "read_pii", "scorecard", "points_entries", "inbox"):
         person = world["people"][target]
         found += [person.name, person.name[0] + "*", person.card_uid, person.phone[-4:]]
@@ -296,8 +388,8 @@ def secrets_of(world, route, target):
 def test_role_object_action(world, route, actor, target, expected):
     method, path, body = ROUTES[route](world, target)
     response = call(world, actor, method, path, body)
-    if expected == "ok":
-        assert response.status_code == OK[method], response.text[:300]
+    if expected == "ok" or expected < 400:
+        assert response.status_code == OK[method] if expected == "ok" else expected, response.text
         assert response.headers["Content-Type"] == "application/json"
     else:
         assert_refused_without_data(response, expected, *secrets_of(world, route, target))
