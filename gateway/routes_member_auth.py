@@ -5,8 +5,9 @@ and me routes are the staff's (routes_auth.py); a member's session id starts wit
 
 Asking for a code answers 202 alike for every number (whether it is a member's is not told);
 the members service limits codes per number (429 with Retry-After, for every number alike) and
-texts the code through notify (503 when the text could not be sent). Wrong codes count as
-failed sign-ins of the client's address, like wrong passwords.
+texts the code through notify (503 when the text could not be sent); 409 when requests for
+one number collide. Wrong codes count as failed sign-ins of the client's address, like wrong
+passwords.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from services.infra.i18n import _
 
 
 @api.route("/auth/member-code", methods=["POST"])
-@public(api, 429, *BODY)
+@public(api, 409, 429, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(MemberCodeIn)
 @api.response(202, MemberCodeOut, description="Accepted (the same for every number)")
@@ -41,7 +42,7 @@ def request_member_code(body: dict[str, Any]) -> Any:
 
 
 @api.route("/auth/member-sign-in", methods=["POST"])
-@public(api, 429, *BODY)
+@public(api, 409, 429, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(MemberSignInIn)
 @api.response(200, TokenPairOut)

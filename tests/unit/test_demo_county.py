@@ -8,7 +8,7 @@ from nameko.exceptions import RemoteError
 
 from services.members.idcard import check_digit, is_valid, make_id_number
 from tools.demo_county.generate import County, generate_county, second_friday
-from tools.demo_county.load import demo_accounts, ensure_accounts
+from tools.demo_county.load import demo_accounts, ensure_accounts, member_sign_in, sms_file
 
 TODAY = date(2026, 11, 22)
 ZHENGZHOU_AREAS = {"410102", "410103", "410104", "410105", "410106", "410108"}
@@ -223,3 +223,27 @@ def test_demo_accounts_are_created_once_with_random_passwords(small):
     assert again == first and created == []  # they exist: nothing changed, the file keeps them
     forgotten, _ = ensure_accounts(rpc, wanted, [])
     assert [a["initial_password"] for a in forgotten] == [None] * 4
+
+
+# -- the demo member's sign-in by SMS code ---------------------------------------------------
+
+
+def test_the_demo_member_on_a_phone_is_the_first_demo_member_with_a_number(small, tmp_path):
+    first = next(p for p in small.people if p.org_id == "hj-s01-c01-b01")
+    members = [{"member_id": "mb-1", "card_uid": first.card_uid}]
+    shown = member_sign_in(small, members, tmp_path / "sms" / "messages.jsonl")
+    assert shown == {
+        "member_id": "mb-1",
+        "name": first.name,
+        "card_uid": first.card_uid,
+        "phone": first.phone,
+        "sms_file": str(tmp_path / "sms" / "messages.jsonl"),
+    }
+
+
+def test_the_sms_file_is_notify_s(monkeypatch, tmp_path):
+    monkeypatch.delenv("SMS_FILE", raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert sms_file() == tmp_path / "sms" / "messages.jsonl"
+    monkeypatch.setenv("SMS_FILE", str(tmp_path / "texts.jsonl"))
+    assert sms_file() == tmp_path / "texts.jsonl"

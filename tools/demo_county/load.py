@@ -200,6 +200,27 @@ def ensure_accounts(
     return accounts, created
 
 
+def member_sign_in(county: County, members: list[dict[str, Any]], sms_file: Path) -> dict[str, str]:
+    """The demo member who signs in on a phone by SMS code: the first demo member (of the demo
+    branch, with a card), their number, and the file where the demo's texts are written."""
+    first = members[0]
+    person = next(p for p in county.people if p.card_uid == first["card_uid"])
+    return {
+        "member_id": first["member_id"],
+        "name": person.name,
+        "card_uid": person.card_uid,
+        "phone": person.phone,
+        "sms_file": str(sms_file),
+    }
+
+
+def sms_file() -> Path:
+    """Where notify's file provider writes texts (services/notify/config.yml: SMS_FILE, else
+    <DATA_DIR>/sms/messages.jsonl)."""
+    data_dir = Path(os.environ.get("DATA_DIR") or "var")
+    return Path(os.environ.get("SMS_FILE") or data_dir / "sms" / "messages.jsonl").resolve()
+
+
 def _shown_meeting(meeting: dict[str, Any]) -> dict[str, Any]:
     return {k: meeting[k] for k in ("meeting_id", "title", "org_id", "opens_at", "closes_at")}
 
@@ -244,6 +265,7 @@ def main() -> None:
             }
         wanted = demo_accounts(county, branch_id)
         result["accounts"], created = ensure_accounts(rpc, wanted, result.get("accounts", []))
+    result["member_sign_in"] = member_sign_in(county, result["members"], sms_file())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     os.chmod(args.out, 0o600)

@@ -7,6 +7,7 @@ from pathlib import Path
 logins = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
 url = sys.argv[2]
 card = logins["members"][0]
+phone = logins["member_sign_in"]
 print(f"""
 智慧党建 platform is up at {url}   (OpenAPI: {url}/api/v1/openapi.json)
 demo county: {logins["counts"]}   (first load took {logins["load_seconds"]} s)
@@ -18,6 +19,7 @@ logins (tokens) are in {sys.argv[1]}:
   member cards: {", ".join(m["card_uid"] for m in logins["members"])}
   staff accounts (sign in at {url}/api/v1/auth/sign-in; first passwords in the file):
     {", ".join(a["username"] for a in logins.get("accounts", []))}
+  member on a phone ({url}/m): {phone["name"]} {phone["phone"]}; texts (codes) go to {phone["sms_file"]}
 
 Try a sign-in at the kiosk, then read the points and the inbox:
   curl -s -X POST {url}/api/v1/kiosk/check-ins -H 'Authorization: Bearer {logins["kiosk"]["token"][:16]}…' \\
@@ -25,4 +27,9 @@ Try a sign-in at the kiosk, then read the points and the inbox:
   curl -s {url}/api/v1/members/{card["member_id"]}/scorecard -H 'Authorization: Bearer <members[0].token>'
   curl -s {url}/api/v1/members/{card["member_id"]}/inbox -H 'Authorization: Bearer <members[0].token>'
 (full tokens: jq -r .kiosk.token {sys.argv[1]})
+
+Sign in as a member with an SMS code (the demo's texts are written to the file, number masked):
+  curl -s -X POST {url}/api/v1/auth/member-code -H 'Content-Type: application/json' -d '{{"phone": "{phone["phone"]}"}}'
+  tail -n 1 {phone["sms_file"]}
+  curl -s -X POST {url}/api/v1/auth/member-sign-in -H 'Content-Type: application/json' -d '{{"phone": "{phone["phone"]}", "code": "<the 6 digits>"}}'
 """)
