@@ -155,3 +155,95 @@ def test_phone_sign_in_page_renders_in_chinese(web, gateway):
     expect(web.get_by_role("button", name="获取验证码")).to_be_visible()
     assert_accessible(web)
     screenshot(web, "phone-sign-in")
+
+
+ACCOUNT = {
+    "account_id": "acc-1",
+    "username": "secretary01",
+    "display_name": "李书记",
+    "roles": [
+        {
+            "role": "branch_secretary",
+            "org_id": "hj-s01-c01-b01",
+            "scope": "/hj/hj-s01/hj-s01-c01/hj-s01-c01-b01",
+        }
+    ],
+}
+
+
+def pair(n: int, must_change: bool = False) -> dict[str, Any]:
+    return {
+        "access_token": f"access-{n}",
+        "refresh_token": f"refresh-{n}",
+        "token_type": "Bearer",
+        "expires_in": 900,
+        "must_change_password": must_change,
+        "account": ACCOUNT,
+    }
+
+
+def fulfil(route: Any, status: int, body: Any) -> None:
+    kind = "application/problem+json" if status >= 400 else "application/json"
+    route.fulfill(status=status, content_type=kind, body=json.dumps(body, ensure_ascii=False))
+
+
+def test_console_first_sign_in_sets_a_password_then_shows_the_shell_and_chart(web, gateway):
+    """The console against the sign-in contract, its answers played by the test (the accounts
+    routes need the whole system): a new password first, the server's field message next to
+    its field, then the shell (menu, breadcrumb, user) and the home chart."""
+    password_answers = [
+        (
+            400,
+            {
+                "type": "https://dangjian.example/problems/invalid_input",
+                "title": "请求有误",
+                "status": 400,
+                "detail": "部分字段缺失或无效",
+                "code": "invalid_input",
+                "errors": {"new_password": ["密码至少需要 10 个字符，且包含字母和数字"]},
+            },
+        ),
+        (200, pair(2)),
+    ]
+    needs = [
+        {"need_id": f"n{i}", "category": c, "status": "open"}
+        for i, c in enumerate(["repair", "repair", "health", "elderly_care"])
+    ]
+    web.route("**/api/v1/auth/sign-in", lambda r: fulfil(r, 200, pair(1, must_change=True)))
+    web.route("**/api/v1/auth/password", lambda r: fulfil(r, *password_answers.pop(0)))
+    web.route("**/api/v1/needs?*", lambda r: fulfil(r, 200, {"items": needs, "next_cursor": None}))
+
+    web.goto(gateway + "/sign-in")
+    web.get_by_label("用户名").fill("secretary01")
+    web.get_by_label("密码", exact=True).fill("Initial-1234")
+    web.get_by_role("button", name="登录").click()
+
+    expect(web).to_have_url(re.compile(r"/password$"))
+    expect(web.get_by_text("首次登录或密码已重置，请先设置新密码")).to_be_visible()
+    web.get_by_label("当前密码").fill("Initial-1234")
+    web.get_by_label("新密码", exact=True).fill("short1")
+    web.get_by_label("确认新密码").fill("short1")
+    web.get_by_role("button", name="保存").click()
+    new_password_item = web.locator(".el-form-item", has=web.get_by_label("新密码", exact=True))
+    expect(new_password_item.locator(".el-form-item__error")).to_have_text(
+        "密码至少需要 10 个字符，且包含字母和数字"
+    )
+    assert_accessible(web)
+    screenshot(web, "console-password-field-error")
+
+    web.get_by_label("新密码", exact=True).fill("Better-Password-2026")
+    web.get_by_label("确认新密码").fill("Better-Password-2026")
+    with web.expect_request("**/api/v1/auth/password") as sent:
+        web.get_by_role("button", name="保存").click()
+    assert sent.value.headers["authorization"] == "Bearer access-1"
+    expect(web).to_have_url(re.compile(r"/$"))
+    expect(web.get_by_role("menuitem", name="首页")).to_be_visible()
+    expect(web.get_by_test_id("user-menu")).to_contain_text("李书记")
+    expect(web.locator(".el-breadcrumb")).to_contain_text("首页")
+    expect(web.get_by_text("共 4 条待办需求")).to_be_visible()
+    expect(web.locator("canvas")).to_be_visible()
+    tokens = json.loads(web.evaluate("localStorage.getItem('dangjian.console.tokens')"))
+    assert tokens["access_token"] == "access-2"  # the pair the password change answered
+    web.wait_for_timeout(500)  # the chart's entry animation
+    assert_accessible(web)
+    screenshot(web, "console-home")
