@@ -4,10 +4,11 @@ masked), signs the member in once, and the limits hold under concurrent requests
 the code is discarded and the caller is told to try again later."""
 
 import json
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import eventlet
@@ -16,8 +17,11 @@ from nameko.exceptions import RemoteError
 from nameko.rpc import rpc as entrypoint
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.infra.storage import open_database
 from services.members.idcard import make_id_number
+from services.members.phone_sign_in.domain import PhoneCodes
 from services.members.service import MembersService
+from services.members.store import MembersStore
 from services.notify.service import NotifyService
 from tests.conftest import caller
 
@@ -153,6 +157,16 @@ def test_concurrent_requests_for_one_number_pass_its_limit_once(runner_factory, 
     assert outcomes.count("accepted") == 1, outcomes
     assert set(outcomes) <= {"accepted", "TooManyRequests", "Conflict"}
     assert len(texts(config)) == 1
+
+
+def test_numbers_not_asked_for_in_a_day_are_purged_from_the_real_store(tmp_path):
+    store = MembersStore(open_database("members", os.environ.get("MONGO_URI"), tmp_path))
+    now = datetime.now(UTC)
+    for phone_hash, hours_ago in [("old", 25), ("recent", 23)]:
+        asked = PhoneCodes(phone_hash, (now - timedelta(hours=hours_ago),), "r")
+        store.phone_codes.save(asked)
+    assert store.phone_codes.purge(now - timedelta(days=1)) == 1
+    assert store.phone_codes.get("old") is None and store.phone_codes.get("recent") is not None
 
 
 class SlowNotify:

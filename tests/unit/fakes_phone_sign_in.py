@@ -4,6 +4,7 @@ keeps what it was asked to text."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from services.members.accounts.errors import Stale
 from services.members.domain import Member
@@ -33,6 +34,12 @@ class FakePhoneCodes:
             raise Stale(codes.phone_hash)
         self.rows[codes.phone_hash] = replace(codes, version=codes.version + 1)
         return self.rows[codes.phone_hash]
+
+    def purge(self, before: datetime) -> int:
+        old = [k for k, r in self.rows.items() if max(r.requests, default=before) < before]
+        for key in old:
+            del self.rows[key]
+        return len(old)
 
 
 class FakeSignInRecords:

@@ -442,3 +442,13 @@ def test_me_is_the_signed_in_member_of_the_token_session(uow, settings, texts, m
         refused(
             lambda caller=caller, session_id=session_id: signing_in.get_me(session_id, uow, caller)
         )
+
+
+def test_numbers_not_asked_for_in_a_day_are_forgotten(uow, settings, texts, clock, member):
+    ask(uow, settings, texts)
+    clock.advance(hours=12)
+    ask(uow, settings, texts, phone=STRANGER)
+    clock.advance(hours=12, seconds=1)
+    assert signing_in.forget_old_numbers(uow, settings) == 1  # the member's, over a day old
+    assert list(uow.phone_codes.rows) == [CIPHER.lookup_hash(STRANGER, "phone")]
+    ask(uow, settings, texts)  # asked again: counted afresh

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+from nameko.timer import timer
 
 from services.infra.dependencies import BuiltOnce
 from services.infra.pii import PiiCipher
@@ -23,6 +24,7 @@ from services.members.phone_sign_in.ports import CodeSender, PhoneSignInSettings
 
 log = logging.getLogger(__name__)
 SMS_TEMPLATE = "sign_in_code"
+FORGET_INTERVAL_SECONDS = 3600
 
 
 def phone_sign_in_settings(config: dict[str, Any]) -> PhoneSignInSettings:
@@ -91,6 +93,12 @@ class PhoneSignInEntrypoints:
         sessions = self.accounts_settings.sessions
         found = signing_in.refresh(cmd, self.uow, self.caller(), self.phone_sign_in, sessions)
         return dump(schemas.MemberSignedInOut, found)
+
+    @timer(interval=FORGET_INTERVAL_SECONDS)
+    def forget_old_numbers(self) -> None:
+        forgotten = signing_in.forget_old_numbers(self.uow, self.phone_sign_in)
+        if forgotten:
+            log.info("forgot %d phone numbers not asked for in a day", forgotten)
 
     # the signed-in member (a member's token)
 

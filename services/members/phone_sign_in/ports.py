@@ -35,6 +35,9 @@ class PhoneCodesRepository(Protocol):
         """Store the state over the version it was read at (a new record at version 0); raises
         Stale when the stored record changed since."""
 
+    def purge(self, before: datetime) -> int:
+        """Forget the numbers last asked for before ``before``; how many were forgotten."""
+
 
 class SignInRecords(Protocol):
     def get(self, record_id: str) -> SignInRecord | None: ...

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from services.infra.errors import Conflict, TooManyRequests, Unavailable
@@ -29,6 +29,7 @@ from services.members.domain import Member
 from services.members.phone_sign_in import commands
 from services.members.phone_sign_in.domain import (
     ACTIVE_STATUSES,
+    DAY,
     Code,
     CodeRules,
     PhoneCodes,
@@ -249,6 +250,12 @@ def get_me(session_id: str, uow: PhoneSignInUnitOfWork, caller: Caller) -> Membe
     if member is None or session is None or session.subject != member.member_id:
         raise session_ended()
     return MemberSignedIn(member, session)
+
+
+def forget_old_numbers(uow: PhoneSignInUnitOfWork, settings: PhoneSignInSettings) -> int:
+    """Forget the numbers nobody asked a code for in the last day: they hold no live code and
+    count toward no limit any more (the keyed hashes of strangers' numbers are not kept)."""
+    return uow.phone_codes.purge(settings.clock() - timedelta(seconds=DAY))
 
 
 def _record(

@@ -54,6 +54,7 @@ class PhoneCodesStore:
                 "expires_at": stamp(code.expires_at),
                 "tries_left": code.tries_left,
             },
+            "last_at": _last_at(codes),
             "version": codes.version + 1,
         }
         if codes.version == 0:
@@ -69,6 +70,15 @@ class PhoneCodesStore:
         return PhoneCodes(
             codes.phone_hash, codes.requests, codes.last_request_id, code, codes.version + 1
         )
+
+    def purge(self, before: datetime) -> int:
+        return int(self.c.delete_many({"last_at": {"$lt": stamp(before)}}).deleted_count)
+
+
+def _last_at(codes: PhoneCodes) -> str:
+    """When the number was last asked for (what the purge goes by; "" for nothing at all)."""
+    moments = [*codes.requests, *([codes.code.created_at] if codes.code else [])]
+    return stamp(max(moments)) if moments else ""
 
 
 def _code(doc: dict[str, Any]) -> Code:
@@ -121,6 +131,7 @@ class PhoneSignInStore:
     """The phone sign-in part of the members unit of work (MembersStore mixes it in)."""
 
     INDEXES: ClassVar[dict[str, list[Any]]] = {
+        "phone_codes": [([("last_at", 1)], {})],
         "member_sign_ins": [([("ancestors", 1), ("at", -1), ("_id", -1)], {})],
     }
 
