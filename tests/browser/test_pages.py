@@ -29,6 +29,26 @@ KIOSK_SETTINGS = {
     "byte_order": "as_read",
 }
 
+POINTS = {"status": "awarded", "points": 2, "category": "meetings", "total": 37}
+
+
+def checked_in(card_uid: str, n: int) -> dict[str, Any]:
+    return {
+        "message": "签到成功",
+        "first_sign_in": True,
+        "check_in_id": f"ci-{n}",
+        "checked_in_at": "2026-01-05T09:00:00Z",
+        "member": {"member_id": f"p{n}", "name_masked": "王*明", "org_path": "/hj/hj-s01"},
+        "meeting": {
+            "meeting_id": "m-2026-01",
+            "title": "一月主题党日",
+            "kind": "party_day",
+            "starts_at": "2026-01-05T08:30:00Z",
+        },
+        "points": {"status": "pending", "href": f"/api/v1/kiosk/check-ins/ci-{n}/points"},
+    }
+
+
 QUEUED_SWIPES = """
 () => new Promise((resolve, reject) => {
   const open = indexedDB.open('dangjian-kiosk');
@@ -143,7 +163,35 @@ def test_kiosk_idle_focus_and_swipes_kept_while_the_gateway_cannot_be_reached(
     web.keyboard.press("Enter")
     expect(web.get_by_test_id("kiosk-message")).to_contain_text("卡号太短")
     expect(web.get_by_test_id("queue-count")).to_have_text("待补传 2 条")
-    context.set_offline(False)
+
+    # the gateway is back (played by the test): the kept swipes go first, oldest first, each
+    # with the time it was made; then a live swipe is answered at once, its points a moment later
+    sent: list[dict[str, Any]] = []
+
+    def check_in(route: Any) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        sent.append(body)
+        fulfil(route, 201, checked_in(body["card_uid"], len(sent)))
+
+    web.route("**/api/v1/kiosk/check-ins", check_in)
+    web.route("**/api/v1/kiosk/check-ins/*/points", lambda r: fulfil(r, 200, POINTS))
+    context.set_offline(False)  # the browser's "online" event starts the replay
+    expect(web.get_by_test_id("replay-notice")).to_have_text("已补传 2 条签到")
+    expect(web.get_by_test_id("queue-count")).to_have_count(0)
+    assert sent == [
+        {"card_uid": "04A1B2C3", "meeting_id": "m-2026-01", "swiped_at": times[0]},
+        {"card_uid": "04A1B2C4", "meeting_id": "m-2026-01", "swiped_at": times[1]},
+    ]
+    assert web.evaluate(QUEUED_SWIPES) == []
+
+    web.keyboard.type("04A1B2C5")
+    web.keyboard.press("Enter")
+    expect(web.get_by_test_id("kiosk-message")).to_contain_text("签到成功")
+    expect(web.get_by_test_id("kiosk-message")).to_contain_text("王*明")
+    expect(web.get_by_test_id("kiosk-message")).to_contain_text("获得 2 积分，本年累计 37 分")
+    assert sent[-1] == {"card_uid": "04A1B2C5", "meeting_id": "m-2026-01"}  # live: server time
+    assert_accessible(web)
+    screenshot(web, "kiosk-signed-in")
 
 
 def test_phone_sign_in_page_renders_in_chinese(web, gateway):
