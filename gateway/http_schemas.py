@@ -240,6 +240,15 @@ class KioskIn(Strict):
 class CheckInIn(Strict):
     card_uid = Text(required=True, validate=CARD_UID)
     meeting_id = Text(required=True, validate=validate.Length(1, 80))
+    swiped_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Only for a swipe the kiosk queued while offline: when it was made. "
+            "Taken while the meeting's sign-in window plus the offline tolerance lasts; the "
+            "attendance is marked recorded_offline."
+        },
+    )
 
 
 class NeedIn(Strict):
@@ -375,6 +384,7 @@ class CheckInOut(Schema):
     first_sign_in = fields.Boolean(required=True)
     check_in_id = fields.String(required=True)
     checked_in_at = Timestamp(required=True)
+    recorded_offline = fields.Boolean(required=True)
     member = fields.Nested(CheckedInMember, required=True)
     meeting = fields.Nested(CheckedInMeeting, required=True)
     points = fields.Nested(PointsLink, required=True)

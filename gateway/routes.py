@@ -202,13 +202,15 @@ def enroll_kiosk(body: dict[str, Any]) -> Any:
 def kiosk_check_in(body: dict[str, Any]) -> Any:
     """Sign in at a meeting by card (kiosk device token). Answers as soon as the attendance is
     recorded; the points are fetched afterwards from ``points.href``."""
-    result = rpc("members", "check_in", body)
+    swiped_at = body.get("swiped_at")
+    result = rpc("members", "check_in", {**body, "swiped_at": swiped_at and swiped_at.isoformat()})
     first = bool(result["created"])
     answer = {
-        "message": _("Signed in") if first else _("Already signed in; nothing new was recorded"),
+        "message": _check_in_message(first, result["recorded_offline"]),
         "first_sign_in": first,
         "check_in_id": result["check_in_id"],
         "checked_in_at": result["checked_in_at"],
+        "recorded_offline": result["recorded_offline"],
         "member": result["member"],
         "meeting": result["meeting"],
         "points": {
@@ -217,6 +219,12 @@ def kiosk_check_in(body: dict[str, Any]) -> Any:
         },
     }
     return answer, 201 if first else 200
+
+
+def _check_in_message(first: bool, offline: bool) -> str:
+    if not first:
+        return _("Already signed in; nothing new was recorded")
+    return _("Signed in (recorded offline)") if offline else _("Signed in")
 
 
 @api.route(f"/kiosk/check-ins/{CHECK_IN_ID}/points", methods=["GET"])

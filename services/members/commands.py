@@ -54,6 +54,7 @@ class EnrollKiosk:
 class CheckIn:
     card_uid: str
     meeting_id: str
+    swiped_at: datetime | None = None  # a swipe the kiosk queued while offline: when it was made
 
 
 @dataclass(frozen=True)

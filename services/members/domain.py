@@ -161,6 +161,27 @@ class SignInWindow:
 
 
 @dataclass(frozen=True)
+class QueuedSwipe:
+    """A swipe a kiosk kept while it could not reach the system, sent when it could again."""
+
+    swiped_at: datetime
+    tolerance: timedelta  # how long after the window closes a queued swipe is still taken
+    clock_skew: timedelta = timedelta(minutes=2)  # a kiosk's clock may run a little ahead
+
+    def check(self, meeting: Meeting, now: datetime) -> None:
+        if self.swiped_at > now + self.clock_skew:
+            raise InvalidInput(
+                _("The swipe's time lies in the future; check the kiosk's clock"),
+                fields={"swiped_at": [_("The swipe's time lies in the future")]},
+            )
+        if now > meeting.closes_at + self.tolerance:
+            raise Conflict(
+                _("This offline swipe arrived too late for the meeting's sign-in"),
+                closes_at=isoformat(meeting.closes_at),
+            )
+
+
+@dataclass(frozen=True)
 class Kiosk:
     """An enrolled device, bound to its place for good; a revoked one signs nobody in."""
 
@@ -189,6 +210,7 @@ class Attendance:
     checked_in_at: datetime
     device_id: str
     check_in_id: str
+    recorded_offline: bool = False  # queued by the kiosk while offline, sent later
 
 
 @dataclass(frozen=True)
@@ -266,12 +288,21 @@ class Meeting:
         )
 
     def sign_in(
-        self, member: Member, kiosk: Kiosk, now: datetime
+        self,
+        member: Member,
+        kiosk: Kiosk,
+        now: datetime,
+        queued: QueuedSwipe | None = None,
     ) -> tuple[Attendance, list[Event]]:
+        """Sign the member in now, or at the time a kiosk queued the swipe while offline (then
+        accepted only until the window's close plus the queue's tolerance)."""
         if not kiosk.serves(self):
             raise Forbidden(_("This kiosk is not enrolled for the meeting's organization"))
         if not self.expects(member):
             raise Forbidden(_("This member is not expected at this meeting"))
+        if queued is not None:
+            queued.check(self, now)
+            now = queued.swiped_at
         if not self.window.is_open(now):
             raise Conflict(
                 _("The meeting is not open for sign-in"),
@@ -289,6 +320,7 @@ class Meeting:
                 "meeting_org_id": self.org_id,
                 "checked_in_at": isoformat(now),
                 "device_id": kiosk.device_id,
+                "recorded_offline": queued is not None,
             },
         )
         attendance = Attendance(
@@ -298,5 +330,6 @@ class Meeting:
             checked_in_at=now,
             device_id=kiosk.device_id,
             check_in_id=event["payload"]["event_id"],
+            recorded_offline=queued is not None,
         )
         return attendance, [event]

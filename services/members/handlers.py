@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from services.infra.errors import AlreadyStored, Conflict, Forbidden, NotFound
@@ -14,7 +14,7 @@ from services.infra.i18n import _
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.members import commands
-from services.members.domain import Attendance, Kiosk, Meeting, Member, Org
+from services.members.domain import Attendance, Kiosk, Meeting, Member, Org, QueuedSwipe
 
 STAFF = frozenset({"county_operator", "org_admin"})
 SECRETARIES = STAFF | {"branch_secretary"}
@@ -89,6 +89,7 @@ class Settings:
     cipher: PiiCipher
     window_before_min: int = 20
     window_after_min: int = 20
+    offline_tolerance_min: int = 1440  # a queued swipe is taken until the window's close + this
     meeting_days_back: int = 365
     meeting_days_ahead: int = 730
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
@@ -244,7 +245,12 @@ def check_in(
     existing = uow.attendance.get(f"{meeting.meeting_id}:{member.member_id}")
     if existing is not None:
         return existing, member, meeting, False
-    attendance, events = meeting.sign_in(member, kiosk, settings.clock())
+    queued = (
+        QueuedSwipe(cmd.swiped_at, timedelta(minutes=settings.offline_tolerance_min))
+        if cmd.swiped_at is not None
+        else None
+    )
+    attendance, events = meeting.sign_in(member, kiosk, settings.clock(), queued)
     stored, created = uow.attendance.add(attendance, events)
     return stored, member, meeting, created
 

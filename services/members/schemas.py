@@ -147,6 +147,7 @@ class KioskOut(Schema):
 class CheckIn(Strict):
     card_uid = UpperText(required=True, validate=CARD_UID)
     meeting_id = Text(required=True, validate=validate.Length(1, 80))
+    swiped_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> commands.CheckIn:
@@ -157,6 +158,7 @@ class CheckInOut(Schema):
     created = fields.Boolean()
     check_in_id = fields.String()
     checked_in_at = fields.AwareDateTime()
+    recorded_offline = fields.Boolean()
     member = fields.Nested(MemberOut(only=("member_id", "name_masked", "org_path")))
     meeting = fields.Nested(MeetingOut(only=("meeting_id", "title", "kind", "starts_at")))
 
@@ -179,6 +181,7 @@ class MemberCheckedIn(EnvelopeSchema):
     meeting_org_id = fields.String(required=True)
     checked_in_at = fields.AwareDateTime(required=True)
     device_id = fields.String(allow_none=True)
+    recorded_offline = fields.Boolean()
 
 
 PUBLISHED_EVENTS = {"member_registered": MemberRegistered, "member_checked_in": MemberCheckedIn}

@@ -25,6 +25,7 @@ def settings(config: dict[str, Any]) -> handlers.Settings:
         cipher=PiiCipher.from_env(),
         window_before_min=int(window.get("before_min", 20)),
         window_after_min=int(window.get("after_min", 20)),
+        offline_tolerance_min=int(window.get("offline_tolerance_min", 1440)),
         meeting_days_back=int(config.get("MEETING_HORIZON_DAYS_BACK", 365)),
         meeting_days_ahead=int(config.get("MEETING_HORIZON_DAYS_AHEAD", 730)),
     )
@@ -98,6 +99,7 @@ class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
                 "created": created,
                 "check_in_id": attendance.check_in_id,
                 "checked_in_at": attendance.checked_in_at,
+                "recorded_offline": attendance.recorded_offline,
                 "member": member,
                 "meeting": meeting,
             },

@@ -185,7 +185,7 @@ class Attendances:
         return _attendance(self.c.find_one({"_id": attendance_id}))
 
     def add(self, attendance: Attendance, events: list[Event]) -> tuple[Attendance, bool]:
-        doc = {
+        doc: dict[str, Any] = {
             "_id": attendance.attendance_id,
             "meeting_id": attendance.meeting_id,
             "member_id": attendance.member_id,
@@ -193,6 +193,8 @@ class Attendances:
             "device_id": attendance.device_id,
             "event_id": attendance.check_in_id,
         }
+        if attendance.recorded_offline:
+            doc["recorded_offline"] = True
         stored, created = insert_once(self.c, with_events(doc, events))
         return _attendance(stored) or attendance, created
 
@@ -207,6 +209,7 @@ def _attendance(doc: dict[str, Any] | None) -> Attendance | None:
         checked_in_at=datetime.fromisoformat(doc["checked_in_at"]),
         device_id=doc.get("device_id") or "",
         check_in_id=doc["event_id"],
+        recorded_offline=bool(doc.get("recorded_offline", False)),
     )
 
 

@@ -135,6 +135,43 @@ def test_kiosk_sign_in_end_to_end(system):
     assert len(messages) == 1 and "主题党日" in messages[0]["body"] and "2分" in messages[0]["body"]
 
 
+def test_a_swipe_queued_offline_is_taken_within_the_window_and_marked(system):
+    url, logins = system["url"], system["logins"]
+    member, kiosk = logins["members"][1], logins["kiosk"]
+    checkins = url + "/api/v1/kiosk/check-ins"
+
+    def swipe(meeting_id: str, swiped_at: datetime) -> requests.Response:
+        body = {"card_uid": member["card_uid"], "meeting_id": meeting_id}
+        body["swiped_at"] = swiped_at.isoformat()
+        return requests.post(checkins, json=body, headers=bearer(kiosk["token"]), timeout=10)
+
+    now = datetime.now(UTC)
+    ahead = swipe(logins["open_meeting"]["meeting_id"], now + timedelta(hours=1))
+    assert ahead.status_code == 400 and "swiped_at" in ahead.json()["errors"]
+    queued = swipe(logins["open_meeting"]["meeting_id"], now - timedelta(seconds=30))
+    assert queued.status_code == 201, queued.text
+    assert queued.json()["recorded_offline"] is True
+    assert queued.json()["message"] == "签到成功（离线记录）"
+
+    secretary = bearer(logins["branch_secretary"]["token"])
+    starts = now - timedelta(days=3)
+    scheduled = requests.post(
+        url + "/api/v1/meetings",
+        json={
+            "org_id": logins["open_meeting"]["org_id"],
+            "kind": "lecture",
+            "title": "三天前的党课",
+            "starts_at": starts.isoformat(),
+        },
+        headers=secretary,
+        timeout=10,
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    too_late = swipe(scheduled.json()["meeting_id"], starts)  # tolerance: one day after the close
+    assert too_late.status_code == 409
+    assert too_late.json()["detail"] == "离线刷卡上传过晚，已超过本次会议的签到时限"
+
+
 def test_bad_input_gets_clear_errors(system):
     url, logins = system["url"], system["logins"]
     kiosk = bearer(logins["kiosk"]["token"])

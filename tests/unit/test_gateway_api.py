@@ -120,6 +120,7 @@ class FakeRpc:
             "created": self.check_in_created,
             "check_in_id": f"{payload['meeting_id']}:p1",
             "checked_in_at": "2026-11-23T09:00:00+08:00",
+            "recorded_offline": False,
             "member": {"member_id": "p1", "name_masked": "王*", "org_path": MEMBERS["p1"]},
             "meeting": {
                 "meeting_id": payload["meeting_id"],

@@ -273,6 +273,70 @@ def test_outside_the_window_the_swipe_is_a_conflict(uow, settings, signed_up):
     assert handlers.check_in(commands.CheckIn("A0000001", "m1"), uow, KIOSK1, edge)[3]
 
 
+def at(settings, when):
+    return handlers.Settings(
+        cipher=settings.cipher,
+        clock=lambda: when,
+        offline_tolerance_min=settings.offline_tolerance_min,
+    )
+
+
+def test_a_queued_swipe_counts_at_its_own_time_and_is_marked_offline(uow, settings, signed_up):
+    hours_later = at(settings, NOW + timedelta(hours=5))
+    swiped = NOW + timedelta(minutes=3)
+    attendance, _, _, created = handlers.check_in(
+        commands.CheckIn("A0000001", "m1", swiped_at=swiped), uow, KIOSK1, hours_later
+    )
+    assert created and attendance.recorded_offline and attendance.checked_in_at == swiped
+    [event] = [e for e in uow.events() if e["type"] == "member_checked_in"]
+    assert event["payload"]["recorded_offline"] is True
+    assert event["payload"]["checked_in_at"].startswith("2026-11-23T10:03:00")
+
+
+def test_a_live_swipe_is_not_marked_offline(uow, settings, signed_up):
+    attendance = handlers.check_in(commands.CheckIn("A0000001", "m1"), uow, KIOSK1, settings)[0]
+    [event] = [e for e in uow.events() if e["type"] == "member_checked_in"]
+    assert not attendance.recorded_offline and event["payload"]["recorded_offline"] is False
+
+
+def test_a_queued_swipe_made_outside_the_window_is_a_conflict(uow, settings, signed_up):
+    with pytest.raises(Conflict):
+        handlers.check_in(
+            commands.CheckIn("A0000001", "m1", swiped_at=NOW + timedelta(minutes=21)),
+            uow,
+            KIOSK1,
+            at(settings, NOW + timedelta(hours=1)),
+        )
+
+
+def test_a_queued_swipe_is_taken_until_the_close_plus_the_tolerance(uow, settings, signed_up):
+    closes = NOW + timedelta(minutes=20)
+    tolerance = timedelta(minutes=settings.offline_tolerance_min)
+    swipe = commands.CheckIn("A0000001", "m1", swiped_at=NOW)
+    with pytest.raises(Conflict) as late:
+        handlers.check_in(
+            swipe, uow, KIOSK1, at(settings, closes + tolerance + timedelta(seconds=1))
+        )
+    assert late.value.message == "离线刷卡上传过晚，已超过本次会议的签到时限"
+    assert handlers.check_in(swipe, uow, KIOSK1, at(settings, closes + tolerance))[3]
+
+
+def test_a_queued_swipe_from_the_future_is_invalid(uow, settings, signed_up):
+    ahead = commands.CheckIn("A0000001", "m1", swiped_at=NOW + timedelta(minutes=3))
+    with pytest.raises(InvalidInput) as refused:
+        handlers.check_in(ahead, uow, KIOSK1, settings)
+    assert "swiped_at" in refused.value.details["fields"]
+    slightly = commands.CheckIn("A0000001", "m1", swiped_at=NOW + timedelta(minutes=1))
+    assert handlers.check_in(slightly, uow, KIOSK1, settings)[3]  # clocks differ a little
+
+
+def test_a_repeated_queued_swipe_returns_the_first_attendance(uow, settings, signed_up):
+    first = handlers.check_in(commands.CheckIn("A0000001", "m1"), uow, KIOSK1, settings)[0]
+    replay = commands.CheckIn("A0000001", "m1", swiped_at=NOW - timedelta(minutes=1))
+    again = handlers.check_in(replay, uow, KIOSK1, at(settings, NOW + timedelta(days=3)))
+    assert again[0] == first and again[3] is False
+
+
 def test_kiosk_rules(uow, settings, signed_up):
     with pytest.raises(Forbidden):  # not a kiosk
         handlers.check_in(commands.CheckIn("A0000001", "m1"), uow, SECRETARY1, settings)
