@@ -57,7 +57,7 @@ def gateway(tmp_path_factory):
             try:
                 if requests.get(url + "/healthz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or booting
                 time.sleep(0.1)
         else:
             raise RuntimeError("the gateway did not start; see " + log.name)
