@@ -3,7 +3,8 @@
 Stock nameko 2 waits for a reply for ever. Here a call waits at most ``timeout`` seconds (read
 once from the service's config in ``setup()``), and the request itself expires on the broker
 after that time, so a service that comes back later does not act on a request its caller has
-given up on (a text sent after the caller already answered "try again").
+given up on (a text sent after the caller already answered "try again"). Its replies are
+consumed by the service's reconnecting queue consumer (services.infra.reconnect).
 """
 
 from __future__ import annotations
@@ -12,10 +13,21 @@ from typing import Any
 
 from eventlet import Timeout
 from nameko.exceptions import RpcTimeout
-from nameko.rpc import RpcProxy
+from nameko.rpc import ReplyListener, RpcProxy
+
+from services.infra.reconnect import ReconnectingQueueConsumer
+
+
+class ReconnectingReplyListener(ReplyListener):
+    """The replies' queue, consumed like every other queue of the service (it survives a broker
+    restart and lets the service stop while the broker is away)."""
+
+    queue_consumer = ReconnectingQueueConsumer()
 
 
 class TimedRpcProxy(RpcProxy):
+    rpc_reply_listener = ReconnectingReplyListener()
+
     def __init__(self, target_service: str, timeout_key: str, default_seconds: float) -> None:
         super().__init__(target_service)
         self.timeout_key = timeout_key
