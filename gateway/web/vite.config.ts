@@ -75,5 +75,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['src/**/*.test.ts'],
     restoreMocks: true,
+    // ElMessage arrives with its CSS (auto-import): let Vite, not Node, load Element Plus
+    server: { deps: { inline: ['element-plus'] } },
   },
 })
