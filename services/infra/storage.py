@@ -79,6 +79,9 @@ class Database(DependencyProvider):
         )
         ensure_indexes(self.db, getattr(self.repository, "INDEXES", {}))
         self.store = self.repository(self.db)
+        prepare = getattr(self.store, "prepare", None)
+        if prepare is not None:  # a store's upgrade of data stored by an older version
+            prepare(config)
 
     def get_dependency(self, worker_ctx: Any) -> Any:
         return self.store

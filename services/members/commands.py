@@ -61,3 +61,51 @@ class CheckIn:
 class ReadPersonalData:
     member_id: str
     reason: str
+
+
+# -- the console's reads ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListOrgs:
+    """The roots of the caller's scope (``org_id`` None), or an organization's children."""
+
+    org_id: str | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class ListMembers:
+    org_id: str
+    q: str | None = None  # a name prefix
+    card_uid: str | None = None
+    subtree: bool = False
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class ListMeetings:
+    org_id: str
+    since: datetime | None = None
+    until: datetime | None = None
+    newest_first: bool = True
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class ListMemberAttendance:
+    member_id: str
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class FollowAttendance:
+    """A meeting's sign-ins after ``after`` (a live list polls with the cursor it was given)."""
+
+    meeting_id: str
+    after: str | None = None
+    limit: int = 100

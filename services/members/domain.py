@@ -4,8 +4,9 @@ objects take plain values, enforce their rules, and return new state plus the ev
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from services.infra.errors import Conflict, Forbidden, InvalidInput
 from services.infra.events import Event, isoformat, new_event
@@ -29,6 +30,41 @@ def child_path(parent_path: str | None, org_id: str) -> str:
     return f"{parent_path}/{org_id}" if parent_path else f"/{org_id}"
 
 
+def org_ids_on(path: str) -> list[str]:
+    """The ids of the organizations from the root down to ``path``'s own ('/a/b' -> [a, b]):
+    a path is made of org ids (``child_path``)."""
+    return [part for part in path.split("/") if part]
+
+
+def month_of(moment: datetime, zone: tzinfo) -> str:
+    """The calendar month of a moment where the organizations are ('2026-11')."""
+    return f"{moment.astimezone(zone):%Y-%m}"
+
+
+def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The first moment of a month ('2026-11') and of the next one, in ``zone``."""
+    year, number = (int(part) for part in month.split("-"))
+    first = datetime(year, number, 1, tzinfo=zone)
+    after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
+    return first, after
+
+
+@dataclass(frozen=True)
+class OrgCounts:
+    """Counters kept on an organization as its subtree grows (never counted on a request):
+    direct sub-organizations, organizations below it, its own members, members in its subtree
+    (its own included)."""
+
+    children: int = 0
+    orgs_below: int = 0
+    own_members: int = 0
+    members: int = 0
+
+    @property
+    def has_children(self) -> bool:
+        return self.children > 0
+
+
 @dataclass(frozen=True)
 class Org:
     org_id: str
@@ -37,6 +73,15 @@ class Org:
     kind: str
     tags: tuple[str, ...]
     path: str
+    counts: OrgCounts = OrgCounts()
+
+    @property
+    def depth(self) -> int:
+        return len(org_ids_on(self.path))
+
+    @property
+    def has_children(self) -> bool:
+        return self.counts.has_children
 
     @classmethod
     def found(cls, org_id: str, name: str, kind: str, tags: list[str], parent: Org | None) -> Org:
@@ -211,6 +256,7 @@ class Attendance:
     device_id: str
     check_in_id: str
     recorded_offline: bool = False  # queued by the kiosk while offline, sent later
+    recorded_at: datetime | None = None  # when the system recorded it (sign-in order)
 
 
 @dataclass(frozen=True)
@@ -224,6 +270,7 @@ class Meeting:
     invited_org_paths: tuple[str, ...] = ()
     guest_member_ids: tuple[str, ...] = ()
     open_to_all: bool = False
+    signed_in: int = 0  # members signed in so far (a counter kept with each first sign-in)
 
     @property
     def starts_at(self) -> datetime:
@@ -300,6 +347,7 @@ class Meeting:
             raise Forbidden(_("This kiosk is not enrolled for the meeting's organization"))
         if not self.expects(member):
             raise Forbidden(_("This member is not expected at this meeting"))
+        recorded_at = now
         if queued is not None:
             queued.check(self, now)
             now = queued.swiped_at
@@ -331,5 +379,17 @@ class Meeting:
             device_id=kiosk.device_id,
             check_in_id=event["payload"]["event_id"],
             recorded_offline=queued is not None,
+            recorded_at=recorded_at,
         )
         return attendance, [event]
+
+    def expected_count(self, members_under: Mapping[str, int]) -> int | None:
+        """How many members are expected (``members_under``: members in the subtree of each of
+        the meeting's and invited organizations' paths): the organization's subtree, each
+        invited subtree that lies outside the others, and the visiting members; None when the
+        meeting is open to all. A count of the current membership, not of the day."""
+        if self.open_to_all:
+            return None
+        paths = list(dict.fromkeys((self.org_path, *self.invited_org_paths)))
+        outermost = [p for p in paths if not any(q != p and in_subtree(p, q) for q in paths)]
+        return sum(members_under.get(p, 0) for p in outermost) + len(self.guest_member_ids)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from services.infra.errors import AlreadyStored, Conflict, Forbidden, NotFound
 from services.infra.events import Event
@@ -14,16 +15,40 @@ from services.infra.i18n import _
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.members import commands
-from services.members.domain import Attendance, Kiosk, Meeting, Member, Org, QueuedSwipe
+from services.members.domain import (
+    Attendance,
+    Kiosk,
+    Meeting,
+    Member,
+    Org,
+    QueuedSwipe,
+    month_of,
+)
 
 STAFF = frozenset({"county_operator", "org_admin"})
 SECRETARIES = STAFF | {"branch_secretary"}
 READERS = SECRETARIES | {"grid_leader", "grid_worker", "community_worker"}
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+Page = tuple[list[Any], str | None]
+"""A page of a list: the items and the cursor of the next page (None on the last one)."""
 
 
 class OrgRepository(Protocol):
     def get(self, org_id: str) -> Org | None: ...
+    def by_path(self, path: str) -> Org | None: ...
     def add(self, org: Org) -> tuple[Org, bool]: ...
+    def children(self, parent_id: str, cursor: str | None, limit: int) -> Page: ...
+    def roots(self, cursor: str | None, limit: int) -> Page: ...
+    def members_under(self, paths: list[str]) -> dict[str, int]:
+        """The member counter of each organization path's subtree."""
+
+    def claim_count(self, org_id: str) -> bool:
+        """True for the one call that takes the new organization's counting on itself."""
+
+    def count_org(self, org: Org) -> None: ...
+    def count_member(self, org_path: str) -> None: ...
 
 
 class MemberRepository(Protocol):
@@ -33,6 +58,13 @@ class MemberRepository(Protocol):
     def add(self, member: Member, events: list[Event]) -> None:
         """Raises AlreadyStored when the person or the card is already registered."""
 
+    def claim_count(self, member_id: str) -> bool: ...
+    def many(self, member_ids: list[str]) -> dict[str, Member]: ...
+    def listed(
+        self, org: Org, subtree: bool, name_prefix: str | None, cursor: str | None, limit: int
+    ) -> Page:
+        """The organization's (or its subtree's) members by name, from the cursor."""
+
 
 class MeetingRepository(Protocol):
     def get(self, meeting_id: str) -> Meeting | None: ...
@@ -40,11 +72,40 @@ class MeetingRepository(Protocol):
         """``get``, possibly as read a few seconds ago (the card-swipe path)."""
 
     def add(self, meeting: Meeting) -> tuple[Meeting, bool]: ...
+    def many(self, meeting_ids: list[str]) -> dict[str, Meeting]: ...
+    def of_org(
+        self,
+        org_path: str,
+        since: datetime | None,
+        until: datetime | None,
+        newest_first: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> Page: ...
+    def claim_count(self, meeting_id: str) -> bool: ...
+    def count_sign_in(self, meeting_id: str) -> None: ...
 
 
 class AttendanceRepository(Protocol):
     def get(self, attendance_id: str) -> Attendance | None: ...
     def add(self, attendance: Attendance, events: list[Event]) -> tuple[Attendance, bool]: ...
+    def claim_count(self, attendance_id: str) -> bool: ...
+    def of_member(self, member_id: str, cursor: str | None, limit: int) -> Page:
+        """The member's sign-ins, newest first."""
+
+    def of_meeting(
+        self, meeting_id: str, cursor: str | None, limit: int, settled_before: datetime
+    ) -> tuple[list[Attendance], str | None, bool]:
+        """The meeting's sign-ins in the order recorded, the cursor to poll on from, and
+        whether more are waiting now."""
+
+
+class TallyRepository(Protocol):
+    def add(self, org_path: str, month: str, *, meetings: int = 0, attendance: int = 0) -> None:
+        """Raise the month's tallies of the organization at ``org_path`` and those above it."""
+
+    def of(self, org_ids: list[str], month: str) -> dict[str, tuple[int, int]]:
+        """(meetings, attendance) of each organization's subtree in the month."""
 
 
 class KioskRepository(Protocol):
@@ -83,6 +144,9 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditLog: ...
 
+    @property
+    def tallies(self) -> TallyRepository: ...
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -92,6 +156,8 @@ class Settings:
     offline_tolerance_min: int = 1440  # a queued swipe is taken until the window's close + this
     meeting_days_back: int = 365
     meeting_days_ahead: int = 730
+    timezone: tzinfo = CHINA  # where "this month" is
+    settle_seconds: float = 2.0  # a live attendance list's cursor stays this far behind now
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
 
 
@@ -105,6 +171,8 @@ def create_org(cmd: commands.CreateOrg, uow: UnitOfWork, caller: Caller) -> tupl
         caller.require("/" + cmd.org_id)
     org, created = uow.orgs.add(Org.found(cmd.org_id, cmd.name, cmd.kind, cmd.tags, parent))
     caller.require(org.path)  # an existing org of that id elsewhere is not revealed
+    if uow.orgs.claim_count(org.org_id):  # counted once, by a retry if a crash cut it short
+        uow.orgs.count_org(org)
     return org, created
 
 
@@ -142,13 +210,20 @@ def register_member(
     if existing is None:
         try:
             uow.members.add(member, events)
+            _count_member(member, uow)
             return member, True
         except AlreadyStored:
             existing = uow.members.by_id_hash(member.id_hash)
             if existing is None:
                 raise Conflict(_("The card is already registered to another member")) from None
     caller.require(existing.org_path)  # registered elsewhere: say nothing about them
+    _count_member(existing, uow)
     return existing, False
+
+
+def _count_member(member: Member, uow: UnitOfWork) -> None:
+    if uow.members.claim_count(member.member_id):
+        uow.orgs.count_member(member.org_path)
 
 
 def get_member(member_id: str, uow: UnitOfWork, caller: Caller) -> Member:
@@ -193,6 +268,7 @@ def schedule_meeting(
         existing = uow.meetings.get(cmd.meeting_id)
         if existing is not None:
             caller.require(existing.org_path)
+            _count_meeting(existing, uow, settings)
             return existing, False
     invited = [_known_org(org_id, uow) for org_id in cmd.invited_org_ids]
     meeting = Meeting.schedule(
@@ -212,7 +288,15 @@ def schedule_meeting(
     )
     stored, created = uow.meetings.add(meeting)
     caller.require(stored.org_path)
+    _count_meeting(stored, uow, settings)
     return stored, created
+
+
+def _count_meeting(meeting: Meeting, uow: UnitOfWork, settings: Settings) -> None:
+    if uow.meetings.claim_count(meeting.meeting_id):
+        uow.tallies.add(
+            meeting.org_path, month_of(meeting.starts_at, settings.timezone), meetings=1
+        )
 
 
 def enroll_kiosk(cmd: commands.EnrollKiosk, uow: UnitOfWork, caller: Caller) -> tuple[Kiosk, bool]:
@@ -244,6 +328,7 @@ def check_in(
         raise NotFound(_("Unknown card"))
     existing = uow.attendance.get(f"{meeting.meeting_id}:{member.member_id}")
     if existing is not None:
+        _count_sign_in(existing, meeting, uow, settings)
         return existing, member, meeting, False
     queued = (
         QueuedSwipe(cmd.swiped_at, timedelta(minutes=settings.offline_tolerance_min))
@@ -252,7 +337,17 @@ def check_in(
     )
     attendance, events = meeting.sign_in(member, kiosk, settings.clock(), queued)
     stored, created = uow.attendance.add(attendance, events)
+    _count_sign_in(stored, meeting, uow, settings)
     return stored, member, meeting, created
+
+
+def _count_sign_in(
+    attendance: Attendance, meeting: Meeting, uow: UnitOfWork, settings: Settings
+) -> None:
+    if uow.attendance.claim_count(attendance.attendance_id):
+        uow.meetings.count_sign_in(meeting.meeting_id)
+        month = month_of(meeting.starts_at, settings.timezone)
+        uow.tallies.add(meeting.org_path, month, attendance=1)
 
 
 def _known_org(org_id: str, uow: UnitOfWork) -> Org:

@@ -185,3 +185,154 @@ class MemberCheckedIn(EnvelopeSchema):
 
 
 PUBLISHED_EVENTS = {"member_registered": MemberRegistered, "member_checked_in": MemberCheckedIn}
+
+
+# -- the console's reads ---------------------------------------------------------------------
+
+CURSOR = validate.Length(1, 400)
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A page of a list: ``{"items": [...], "next_cursor": str | None}``."""
+    return Schema.from_dict(
+        {"items": fields.List(fields.Nested(item)), "next_cursor": fields.String(allow_none=True)},
+        name=name,
+    )
+
+
+MEMBER_ID = validate.Length(1, 64)
+MEETING_ID = validate.Length(1, 80)
+
+
+class Paged(Strict):
+    cursor = Text(load_default=None, allow_none=True, validate=CURSOR)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class ListOrgs(Paged):
+    org_id = Text(load_default=None, allow_none=True, validate=ORG_ID)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ListOrgs:
+        return commands.ListOrgs(**data)
+
+
+class ListMembers(Paged):
+    org_id = Text(required=True, validate=ORG_ID)
+    q = Text(load_default=None, allow_none=True, validate=validate.Length(1, 50))
+    card_uid = UpperText(load_default=None, allow_none=True, validate=CARD_UID)
+    subtree = fields.Boolean(load_default=False)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ListMembers:
+        return commands.ListMembers(**data)
+
+
+class ListMeetings(Paged):
+    org_id = Text(required=True, validate=ORG_ID)
+    since = fields.AwareDateTime(load_default=None, allow_none=True)
+    until = fields.AwareDateTime(load_default=None, allow_none=True)
+    newest_first = fields.Boolean(load_default=True)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ListMeetings:
+        return commands.ListMeetings(**data)
+
+
+class ListMemberAttendance(Paged):
+    member_id = Text(required=True, validate=MEMBER_ID)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ListMemberAttendance:
+        return commands.ListMemberAttendance(**data)
+
+
+class FollowAttendance(Strict):
+    meeting_id = Text(required=True, validate=MEETING_ID)
+    after = Text(load_default=None, allow_none=True, validate=CURSOR)
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 200))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.FollowAttendance:
+        return commands.FollowAttendance(**data)
+
+
+class OrgCountsOut(Schema):
+    children = fields.Integer()
+    orgs_below = fields.Integer()
+    own_members = fields.Integer()
+    members = fields.Integer()
+
+
+class OrgNodeOut(OrgOut):
+    """An organization in the tree, with its maintained counters."""
+
+    depth = fields.Integer()
+    has_children = fields.Boolean()
+    counts = fields.Nested(OrgCountsOut)
+
+
+OrgsPage = page_of(OrgNodeOut, "OrgsPage")
+
+
+MembersPage = page_of(MemberOut, "MembersPage")
+
+
+class MeetingViewOut(MeetingOut):
+    expected = fields.Integer(allow_none=True)
+    signed_in = fields.Integer()
+
+
+MeetingsPage = page_of(MeetingViewOut, "MeetingsPage")
+
+
+class MemberSignInOut(Schema):
+    """A member's sign-in with its meeting."""
+
+    meeting_id = fields.String(attribute="meeting.meeting_id")
+    title = fields.String(attribute="meeting.title")
+    kind = fields.String(attribute="meeting.kind")
+    starts_at = fields.AwareDateTime(attribute="meeting.starts_at")
+    org_id = fields.String(attribute="meeting.org_id")
+    org_path = fields.String(attribute="meeting.org_path")
+    checked_in_at = fields.AwareDateTime(attribute="attendance.checked_in_at")
+    recorded_offline = fields.Boolean(attribute="attendance.recorded_offline")
+
+
+MemberSignInsPage = page_of(MemberSignInOut, "MemberSignInsPage")
+
+
+class SignedInOut(Schema):
+    """A meeting's sign-in with the member, the name masked."""
+
+    member_id = fields.String(attribute="member.member_id")
+    name_masked = fields.String(attribute="member.name_masked")
+    org_path = fields.String(attribute="member.org_path")
+    checked_in_at = fields.AwareDateTime(attribute="attendance.checked_in_at")
+    recorded_at = fields.AwareDateTime(attribute="attendance.recorded_at", allow_none=True)
+    recorded_offline = fields.Boolean(attribute="attendance.recorded_offline")
+
+
+class LiveAttendanceOut(Schema):
+    meeting_id = fields.String(attribute="meeting.meeting_id")
+    org_path = fields.String(attribute="meeting.org_path")
+    title = fields.String(attribute="meeting.title")
+    kind = fields.String(attribute="meeting.kind")
+    starts_at = fields.AwareDateTime(attribute="meeting.starts_at")
+    opens_at = fields.AwareDateTime(attribute="meeting.opens_at")
+    closes_at = fields.AwareDateTime(attribute="meeting.closes_at")
+    expected = fields.Integer(attribute="meeting.expected", allow_none=True)
+    signed_in = fields.Integer(attribute="meeting.signed_in")
+    items = fields.List(fields.Nested(SignedInOut))
+    next_cursor = fields.String(allow_none=True)
+    more = fields.Boolean()
+
+
+class OverviewOut(Schema):
+    scope = fields.String()
+    month = fields.String()
+    roots = fields.List(fields.Nested(OrgNodeOut))
+    organizations = fields.Integer()
+    members = fields.Integer()
+    meetings_this_month = fields.Integer()
+    attendance_this_month = fields.Integer()

@@ -6,6 +6,7 @@ unit of work and the caller, and dumps the result through an output schema."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.pii import PiiCipher
@@ -13,7 +14,7 @@ from services.infra.providers import Instrumentation, OutboxPublisher
 from services.infra.rpc import rpc
 from services.infra.schemas import dump, load, with_created
 from services.infra.storage import Database
-from services.members import handlers, schemas
+from services.members import handlers, queries, schemas
 from services.members.accounts.entrypoints import AccountEntrypoints
 from services.members.phone_sign_in.entrypoints import PhoneSignInEntrypoints
 from services.members.store import OUTBOX_COLLECTIONS, MembersStore
@@ -28,7 +29,12 @@ def settings(config: dict[str, Any]) -> handlers.Settings:
         offline_tolerance_min=int(window.get("offline_tolerance_min", 1440)),
         meeting_days_back=int(config.get("MEETING_HORIZON_DAYS_BACK", 365)),
         meeting_days_ahead=int(config.get("MEETING_HORIZON_DAYS_AHEAD", 730)),
+        timezone=ZoneInfo(str(config.get("TIMEZONE") or "Asia/Shanghai")),
     )
+
+
+def page(schema: type, items: Any, next_cursor: str | None) -> dict[str, Any]:
+    return dump(schema, {"items": items, "next_cursor": next_cursor})  # type: ignore[no-any-return]
 
 
 class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
@@ -104,6 +110,50 @@ class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
                 "meeting": meeting,
             },
         )
+
+    # -- the console's reads (services/members/queries.py) ----------------------------------
+
+    @rpc
+    def list_orgs(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.ListOrgs, query)
+        return page(schemas.OrgsPage, *queries.list_orgs(cmd, self.uow, self.caller()))
+
+    @rpc
+    def get_org_node(self, org_id: str) -> dict[str, Any]:
+        org = queries.get_org_node(str(org_id), self.uow, self.caller())
+        return dump(schemas.OrgNodeOut, org)
+
+    @rpc
+    def list_members(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.ListMembers, query)
+        return page(schemas.MembersPage, *queries.list_members(cmd, self.uow, self.caller()))
+
+    @rpc
+    def list_member_attendance(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.ListMemberAttendance, query)
+        found = queries.list_member_attendance(cmd, self.uow, self.caller())
+        return page(schemas.MemberSignInsPage, *found)
+
+    @rpc
+    def list_meetings(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.ListMeetings, query)
+        return page(schemas.MeetingsPage, *queries.list_meetings(cmd, self.uow, self.caller()))
+
+    @rpc
+    def get_meeting(self, meeting_id: str) -> dict[str, Any]:
+        meeting = queries.get_meeting(str(meeting_id), self.uow, self.caller())
+        return dump(schemas.MeetingViewOut, meeting)
+
+    @rpc
+    def follow_attendance(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.FollowAttendance, query)
+        live = queries.follow_attendance(cmd, self.uow, self.caller(), self.settings)
+        return dump(schemas.LiveAttendanceOut, live)
+
+    @rpc
+    def get_overview(self) -> dict[str, Any]:
+        found = queries.overview(self.uow, self.caller(), self.settings)
+        return dump(schemas.OverviewOut, found)
 
     @rpc
     def ping(self) -> bool:

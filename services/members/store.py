@@ -8,13 +8,17 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
+from pymongo import UpdateOne
 
 from services.infra import paging
 from services.infra.events import isoformat, stamp
 from services.infra.outbox import public, with_events
 from services.infra.repository import insert, insert_once, page
+from services.infra.scope import ancestors
+from services.members import recount
 from services.members.accounts.store import AccountsStore
 from services.members.domain import (
     Attendance,
@@ -23,7 +27,9 @@ from services.members.domain import (
     Meeting,
     Member,
     Org,
+    OrgCounts,
     SignInWindow,
+    org_ids_on,
 )
 from services.members.phone_sign_in.store import PhoneSignInStore
 
@@ -34,6 +40,33 @@ OUTBOX_COLLECTIONS = ("members", "attendance")
 # within RECENT_SECONDS. The cache belongs to the repository, which lives as long as its database.
 RECENT_SECONDS = 5
 PHONE_SHARERS = 10  # members read for one phone number (a number signs in one member only)
+
+# A created organization, member, meeting or attendance carries UNCOUNTED until the counters
+# it adds to (services/members/recount.py) have been raised: whoever clears the mark (one
+# conditional update) raises them, so a retried create counts once and a create whose counting
+# was cut short is counted by its retry.
+UNCOUNTED = "uncounted"
+BY_ID = [("_id", 1)]
+BY_NAME = [("name", 1), ("_id", 1)]
+NEWEST_FIRST = [("checked_in_at", -1), ("_id", -1)]
+SIGN_IN_ORDER = [("recorded_at", 1), ("_id", 1)]
+NAME_KEY_CHARS = 10  # name_keys: the name's first 1..10 characters
+
+
+def _claim(collection: Any, key: str) -> bool:
+    """Clear the UNCOUNTED mark of one document: True for the one call that cleared it."""
+    result = collection.update_one({"_id": key, UNCOUNTED: True}, {"$unset": {UNCOUNTED: ""}})
+    return bool(result.modified_count == 1)
+
+
+def name_keys(name: str) -> list[str]:
+    """The prefixes a member is found by (up to NAME_KEY_CHARS characters): an equality the
+    embedded engine's hash index narrows a subtree's search with."""
+    return [name[:n] for n in range(1, min(len(name), NAME_KEY_CHARS) + 1)]
+
+
+def _prefix(text: str) -> dict[str, str]:
+    return {"$regex": "^" + re.escape(text)}
 
 
 class _Recent:
@@ -58,15 +91,71 @@ class Orgs:
         doc = self.c.find_one({"_id": org_id})
         return _org(doc) if doc else None
 
+    def by_path(self, path: str) -> Org | None:
+        doc = self.c.find_one({"path": path})
+        return _org(doc) if doc else None
+
     def add(self, org: Org) -> tuple[Org, bool]:
         doc = {"_id": org.org_id, **asdict(org), "tags": list(org.tags)}
+        doc.update(depth=org.depth, **{UNCOUNTED: True})
         stored, created = insert_once(self.c, doc)
         return _org(stored), created
+
+    def children(
+        self, parent_id: str, cursor: str | None, limit: int
+    ) -> tuple[list[Org], str | None]:
+        """The direct sub-organizations, by id (index parent_id, _id)."""
+        return self._page({"parent_id": parent_id}, cursor, limit)
+
+    def roots(self, cursor: str | None, limit: int) -> tuple[list[Org], str | None]:
+        """The organizations without a parent, by id (index depth, _id)."""
+        return self._page({"depth": 1}, cursor, limit)
+
+    def _page(
+        self, query: dict[str, Any], cursor: str | None, limit: int
+    ) -> tuple[list[Org], str | None]:
+        after = paging.decode(cursor, ("_id",))
+        rows, position = page(self.c, query, BY_ID, after, limit)
+        return [_org(row) for row in rows], paging.encode(position)
+
+    def members_under(self, paths: list[str]) -> dict[str, int]:
+        """Members in the subtree of each organization path (its counter), by path."""
+        ids = [org_ids_on(path)[-1] for path in paths]
+        found = self.c.find({"_id": {"$in": ids}}, {"path": 1, "counts": 1})
+        return {doc["path"]: _counts(doc).members for doc in found}
+
+    def claim_count(self, org_id: str) -> bool:
+        return _claim(self.c, org_id)
+
+    def count_org(self, org: Org) -> None:
+        """One more organization under each of ``org``'s ancestors, one more child of its
+        parent."""
+        above = org_ids_on(org.path)[:-1]
+        if above:
+            self.c.update_many({"_id": {"$in": above}}, {"$inc": {"counts.orgs_below": 1}})
+            self.c.update_one({"_id": above[-1]}, {"$inc": {"counts.children": 1}})
+
+    def count_member(self, org_path: str) -> None:
+        """One more member in the organization at ``org_path`` and in each one above it."""
+        ids = org_ids_on(org_path)
+        self.c.update_many({"_id": {"$in": ids}}, {"$inc": {"counts.members": 1}})
+        self.c.update_one({"_id": ids[-1]}, {"$inc": {"counts.own_members": 1}})
+
+
+def _counts(doc: dict[str, Any]) -> OrgCounts:
+    counts = doc.get("counts") or {}
+    return OrgCounts(**{k: int(counts.get(k, 0)) for k in OrgCounts.__dataclass_fields__})
 
 
 def _org(doc: dict[str, Any]) -> Org:
     return Org(
-        doc["_id"], doc.get("parent_id"), doc["name"], doc["kind"], tuple(doc["tags"]), doc["path"]
+        doc["_id"],
+        doc.get("parent_id"),
+        doc["name"],
+        doc["kind"],
+        tuple(doc["tags"]),
+        doc["path"],
+        _counts(doc),
     )
 
 
@@ -94,11 +183,42 @@ class Members:
             birth_date=member.birth_date.isoformat(),
             join_date=member.join_date.isoformat(),
             skills=list(member.skills),
+            ancestors=ancestors(member.org_path),
+            name_keys=name_keys(member.name),
+            **{UNCOUNTED: True},
         )
         del doc["member_id"]
         if doc["card_uid"] is None:
             del doc["card_uid"]  # the sparse unique index skips members without a card
         insert(self.c, with_events(doc, events))
+
+    def claim_count(self, member_id: str) -> bool:
+        return _claim(self.c, member_id)
+
+    def many(self, member_ids: list[str]) -> dict[str, Member]:
+        found = map(_member, self.c.find({"_id": {"$in": list(dict.fromkeys(member_ids))}}))
+        return {m.member_id: m for m in found if m is not None}
+
+    def listed(
+        self, org: Org, subtree: bool, name_prefix: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Member], str | None]:
+        """An organization's own members, or (``subtree``) its subtree's, by name then id; with
+        ``name_prefix``, those whose name starts with it. Served by the indexes (org_id, name,
+        _id) and (ancestors, name, _id); the cursor names the last member only by id (a name in
+        a cursor would show what the masked items hide)."""
+        query: dict[str, Any] = {"ancestors": org.path} if subtree else {"org_id": org.org_id}
+        if name_prefix:
+            query["name"] = _prefix(name_prefix)
+            if subtree:
+                query["name_keys"] = name_prefix[:NAME_KEY_CHARS]
+        last = paging.decode(cursor, ("_id",))
+        after = None
+        if last is not None:
+            found = self.c.find_one({"_id": last["_id"]}, {"name": 1})
+            after = {"name": found["name"] if found else "", "_id": last["_id"]}
+        rows, position = page(self.c, query, BY_NAME, after, limit)
+        members = [m for m in map(_member, rows) if m is not None]
+        return members, paging.encode({"_id": position["_id"]} if position else None)
 
 
 def _member(doc: dict[str, Any] | None) -> Member | None:
@@ -144,15 +264,52 @@ class Meetings:
             "org_path": meeting.org_path,
             "kind": meeting.kind,
             "title": meeting.title,
-            "starts_at": isoformat(meeting.starts_at),
-            "opens_at": isoformat(meeting.opens_at),
-            "closes_at": isoformat(meeting.closes_at),
+            "starts_at": stamp(meeting.starts_at),
+            "opens_at": stamp(meeting.opens_at),
+            "closes_at": stamp(meeting.closes_at),
             "invited_org_paths": list(meeting.invited_org_paths),
             "guest_member_ids": list(meeting.guest_member_ids),
             "open_to_all": meeting.open_to_all,
+            "signed_in": 0,
+            UNCOUNTED: True,
         }
         stored, created = insert_once(self.c, doc)
         return _meeting(stored), created
+
+    def many(self, meeting_ids: list[str]) -> dict[str, Meeting]:
+        found = self.c.find({"_id": {"$in": list(dict.fromkeys(meeting_ids))}})
+        return {doc["_id"]: _meeting(doc) for doc in found}
+
+    def of_org(
+        self,
+        org_path: str,
+        since: datetime | None,
+        until: datetime | None,
+        newest_first: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[Meeting], str | None]:
+        """An organization's meetings starting in [since, until), by start time (index
+        org_path, starts_at, _id)."""
+        query: dict[str, Any] = {"org_path": org_path}
+        bounds = {}
+        if since is not None:
+            bounds["$gte"] = stamp(since)
+        if until is not None:
+            bounds["$lt"] = stamp(until)
+        if bounds:
+            query["starts_at"] = bounds
+        direction = -1 if newest_first else 1
+        sort = [("starts_at", direction), ("_id", direction)]
+        after = paging.decode(cursor, ("starts_at", "_id"))
+        rows, position = page(self.c, query, sort, after, limit)
+        return [_meeting(row) for row in rows], paging.encode(position)
+
+    def claim_count(self, meeting_id: str) -> bool:
+        return _claim(self.c, meeting_id)
+
+    def count_sign_in(self, meeting_id: str) -> None:
+        self.c.update_one({"_id": meeting_id}, {"$inc": {"signed_in": 1}})
 
 
 def _meeting(doc: dict[str, Any]) -> Meeting:
@@ -174,6 +331,7 @@ def _meeting(doc: dict[str, Any]) -> Meeting:
         invited_org_paths=tuple(doc.get("invited_org_paths", ())),
         guest_member_ids=tuple(doc.get("guest_member_ids", ())),
         open_to_all=bool(doc.get("open_to_all", False)),
+        signed_in=int(doc.get("signed_in", 0)),
     )
 
 
@@ -189,19 +347,50 @@ class Attendances:
             "_id": attendance.attendance_id,
             "meeting_id": attendance.meeting_id,
             "member_id": attendance.member_id,
-            "checked_in_at": isoformat(attendance.checked_in_at),
+            "checked_in_at": stamp(attendance.checked_in_at),
+            "recorded_at": stamp(attendance.recorded_at or attendance.checked_in_at),
             "device_id": attendance.device_id,
             "event_id": attendance.check_in_id,
+            UNCOUNTED: True,
         }
         if attendance.recorded_offline:
             doc["recorded_offline"] = True
         stored, created = insert_once(self.c, with_events(doc, events))
         return _attendance(stored) or attendance, created
 
+    def claim_count(self, attendance_id: str) -> bool:
+        return _claim(self.c, attendance_id)
+
+    def of_member(
+        self, member_id: str, cursor: str | None, limit: int
+    ) -> tuple[list[Attendance], str | None]:
+        """A member's sign-ins, newest first (index member_id, checked_in_at, _id)."""
+        after = paging.decode(cursor, ("checked_in_at", "_id"))
+        rows, position = page(self.c, {"member_id": member_id}, NEWEST_FIRST, after, limit)
+        return [a for a in map(_attendance, rows) if a is not None], paging.encode(position)
+
+    def of_meeting(
+        self, meeting_id: str, cursor: str | None, limit: int, settled_before: datetime
+    ) -> tuple[list[Attendance], str | None, bool]:
+        """A meeting's sign-ins in the order they were recorded (index meeting_id,
+        recorded_at, _id), after the cursor; whether more are waiting. The next cursor does not
+        pass rows recorded at or after ``settled_before`` (unless the page is full): a sign-in
+        recorded a moment earlier by another process may still arrive behind them, so they
+        come again in the next poll."""
+        last = paging.decode(cursor, ("recorded_at", "_id"))
+        rows, position = page(self.c, {"meeting_id": meeting_id}, SIGN_IN_ORDER, last, limit)
+        more = position is not None
+        if not more:
+            settled = [r for r in rows if r["recorded_at"] < stamp(settled_before)]
+            position = {k: settled[-1][k] for k in ("recorded_at", "_id")} if settled else last
+        found = [a for a in map(_attendance, rows) if a is not None]
+        return found, paging.encode(position), more
+
 
 def _attendance(doc: dict[str, Any] | None) -> Attendance | None:
     if doc is None:
         return None
+    recorded_at = doc.get("recorded_at")
     return Attendance(
         attendance_id=doc["_id"],
         meeting_id=doc["meeting_id"],
@@ -210,7 +399,38 @@ def _attendance(doc: dict[str, Any] | None) -> Attendance | None:
         device_id=doc.get("device_id") or "",
         check_in_id=doc["event_id"],
         recorded_offline=bool(doc.get("recorded_offline", False)),
+        recorded_at=datetime.fromisoformat(recorded_at) if recorded_at else None,
     )
+
+
+class Tallies:
+    """Per organization and month: meetings starting that month in its subtree and sign-ins at
+    them (``{_id: "<org_id>|<YYYY-MM>", org_id, month, meetings, attendance}``)."""
+
+    def __init__(self, db: Any) -> None:
+        self.c = db.tallies
+
+    def add(self, org_path: str, month: str, *, meetings: int = 0, attendance: int = 0) -> None:
+        raise_by = {"meetings": meetings, "attendance": attendance}
+        self.c.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": f"{org_id}|{month}"},
+                    {"$inc": raise_by, "$setOnInsert": {"org_id": org_id, "month": month}},
+                    upsert=True,
+                )
+                for org_id in org_ids_on(org_path)
+            ],
+            ordered=False,
+        )
+
+    def of(self, org_ids: list[str], month: str) -> dict[str, tuple[int, int]]:
+        """(meetings, attendance) of each organization in a month (point reads by id)."""
+        keys = [f"{org_id}|{month}" for org_id in org_ids]
+        found = self.c.find({"_id": {"$in": keys}})
+        return {
+            d["org_id"]: (int(d.get("meetings", 0)), int(d.get("attendance", 0))) for d in found
+        }
 
 
 class Kiosks:
@@ -273,15 +493,25 @@ class MembersStore(AccountsStore, PhoneSignInStore):
     INDEXES: ClassVar[dict[str, list[Any]]] = {
         **AccountsStore.INDEXES,
         **PhoneSignInStore.INDEXES,
-        "orgs": [([("path", 1)], {"unique": True}), ([("parent_id", 1)], {})],
+        "orgs": [
+            ([("path", 1)], {"unique": True}),
+            ([("parent_id", 1), ("_id", 1)], {}),
+            ([("depth", 1), ("_id", 1)], {}),
+        ],
         "members": [
             ([("id_hash", 1)], {"unique": True}),
             ([("card_uid", 1)], {"unique": True, "sparse": True}),
             ([("org_path", 1)], {}),
             ([("phone_hash", 1)], {}),
+            ([("org_id", 1), ("name", 1), ("_id", 1)], {}),
+            ([("ancestors", 1), ("name", 1), ("_id", 1)], {}),
+            ([("name_keys", 1)], {}),
         ],
-        "meetings": [([("org_path", 1), ("starts_at", -1)], {})],
-        "attendance": [([("meeting_id", 1)], {}), ([("member_id", 1)], {})],
+        "meetings": [([("org_path", 1), ("starts_at", -1), ("_id", -1)], {})],
+        "attendance": [
+            ([("meeting_id", 1), ("recorded_at", 1), ("_id", 1)], {}),
+            ([("member_id", 1), ("checked_in_at", -1), ("_id", -1)], {}),
+        ],
         "audit": [([("member_id", 1), ("at", -1)], {})],
     }
 
@@ -295,6 +525,13 @@ class MembersStore(AccountsStore, PhoneSignInStore):
         self.attendance = Attendances(db)
         self.kiosks = Kiosks(db)
         self.audit = Audit(db)
+        self.tallies = Tallies(db)
+
+    def prepare(self, config: dict[str, Any]) -> None:
+        """At start: counters and the fields the lists are served by, for data stored before
+        they existed (services/members/recount.py; once per database)."""
+        zone = ZoneInfo(str(config.get("TIMEZONE") or recount.DEFAULT_TIMEZONE))
+        recount.upgrade(self.db, zone)
 
     def ping(self) -> bool:
         self.db.orgs.find_one({"_id": "__ping__"})

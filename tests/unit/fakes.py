@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+from services.infra import paging
 from services.infra.errors import AlreadyStored
-from services.infra.events import Event
-from services.members.domain import Attendance, Kiosk, Meeting, Member, Org
+from services.infra.events import Event, stamp
+from services.infra.scope import in_subtree
+from services.members.domain import Attendance, Kiosk, Meeting, Member, Org, org_ids_on
+
+
+def _sorted_page(
+    rows: list[Any],
+    keys: tuple[str, ...],
+    position: Callable[[Any], tuple[Any, ...]],
+    cursor: str | None,
+    limit: int,
+    descending: bool = False,
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """Rows in the order of ``position`` (sort values named ``keys``), strictly after the
+    cursor's position; the position to continue after, as the stores return it."""
+    after = paging.decode(cursor, keys)
+    ordered = sorted(rows, key=position, reverse=descending)
+    if after is not None:
+        last = tuple(after[k] for k in keys)
+        ordered = [r for r in ordered if (position(r) < last if descending else position(r) > last)]
+    shown, more = ordered[:limit], len(ordered) > limit
+    return shown, (dict(zip(keys, position(shown[-1]), strict=True)) if more and shown else None)
 
 
 class _Keyed:
@@ -27,12 +51,69 @@ class _Keyed:
         return row, True
 
 
-class FakeOrgs(_Keyed):
+class _Counted(_Keyed):
+    """Rows created uncounted until one call claims their counting (as the stores mark them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uncounted: set[str] = set()
+
+    def _add(self, key: str, row: Any) -> tuple[Any, bool]:
+        stored, created = super()._add(key, row)
+        if created:
+            self.uncounted.add(key)
+        return stored, created
+
+    def claim_count(self, key: str) -> bool:
+        if key in self.uncounted:
+            self.uncounted.discard(key)
+            return True
+        return False
+
+    def many(self, keys: list[str]) -> dict[str, Any]:
+        return {k: self.rows[k] for k in keys if k in self.rows}
+
+
+class FakeOrgs(_Counted):
     def add(self, org: Org) -> tuple[Org, bool]:
         return self._add(org.org_id, org)
 
+    def by_path(self, path: str) -> Org | None:
+        return next((o for o in self.rows.values() if o.path == path), None)
 
-class FakeMembers(_Keyed):
+    def children(self, parent_id: str, cursor: str | None, limit: int) -> Any:
+        found = [o for o in self.rows.values() if o.parent_id == parent_id]
+        return self._page(found, cursor, limit)
+
+    def roots(self, cursor: str | None, limit: int) -> Any:
+        return self._page([o for o in self.rows.values() if o.depth == 1], cursor, limit)
+
+    def _page(self, found: list[Org], cursor: str | None, limit: int) -> Any:
+        shown, position = _sorted_page(found, ("_id",), lambda o: (o.org_id,), cursor, limit)
+        return shown, paging.encode(position)
+
+    def members_under(self, paths: list[str]) -> dict[str, int]:
+        return {o.path: o.counts.members for o in self.rows.values() if o.path in paths}
+
+    def _raise(self, org_ids: list[str], **by: int) -> None:
+        for org_id in org_ids:
+            if org_id in self.rows:
+                org = self.rows[org_id]
+                raised = {k: getattr(org.counts, k) + n for k, n in by.items()}
+                self.rows[org_id] = replace(org, counts=replace(org.counts, **raised))
+
+    def count_org(self, org: Org) -> None:
+        above = org_ids_on(org.path)[:-1]
+        self._raise(above, orgs_below=1)
+        self._raise(above[-1:], children=1)
+
+    def count_member(self, org_path: str) -> None:
+        ids = org_ids_on(org_path)
+        self._raise(ids, members=1)
+        self._raise(ids[-1:], own_members=1)
+
+
+class FakeMembers(_Counted):
     def by_card(self, card_uid: str) -> Member | None:
         return next((m for m in self.rows.values() if m.card_uid == card_uid), None)
 
@@ -42,21 +123,103 @@ class FakeMembers(_Keyed):
     def add(self, member: Member, events: list[Event]) -> None:
         if self.by_id_hash(member.id_hash) or (member.card_uid and self.by_card(member.card_uid)):
             raise AlreadyStored(member.member_id)
-        self.rows[member.member_id] = member
+        self._add(member.member_id, member)
         self.events.extend(events)
 
+    def listed(
+        self, org: Org, subtree: bool, name_prefix: str | None, cursor: str | None, limit: int
+    ) -> Any:
+        found = [
+            m
+            for m in self.rows.values()
+            if (in_subtree(m.org_path, org.path) if subtree else m.org_id == org.org_id)
+            and m.name.startswith(name_prefix or "")
+        ]
+        last = paging.decode(cursor, ("_id",))
+        if last is not None:  # the cursor names the last member by id only, as the store's
+            known = self.rows.get(last["_id"])
+            after = {"name": known.name if known else "", "_id": last["_id"]}
+            cursor = paging.encode(after)
+        shown, position = _sorted_page(
+            found, ("name", "_id"), lambda m: (m.name, m.member_id), cursor, limit
+        )
+        return shown, paging.encode({"_id": position["_id"]} if position else None)
 
-class FakeMeetings(_Keyed):
+
+class FakeMeetings(_Counted):
     def add(self, meeting: Meeting) -> tuple[Meeting, bool]:
         return self._add(meeting.meeting_id, meeting)
 
+    def of_org(
+        self,
+        org_path: str,
+        since: datetime | None,
+        until: datetime | None,
+        newest_first: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> Any:
+        found = [
+            m
+            for m in self.rows.values()
+            if m.org_path == org_path
+            and (since is None or m.starts_at >= since)
+            and (until is None or m.starts_at < until)
+        ]
+        order = ("starts_at", "_id"), lambda m: (stamp(m.starts_at), m.meeting_id)
+        shown, position = _sorted_page(found, *order, cursor, limit, descending=newest_first)
+        return shown, paging.encode(position)
 
-class FakeAttendance(_Keyed):
+    def count_sign_in(self, meeting_id: str) -> None:
+        meeting = self.rows[meeting_id]
+        self.rows[meeting_id] = replace(meeting, signed_in=meeting.signed_in + 1)
+
+
+class FakeAttendance(_Counted):
     def add(self, attendance: Attendance, events: list[Event]) -> tuple[Attendance, bool]:
         stored, created = self._add(attendance.attendance_id, attendance)
         if created:
             self.events.extend(events)
         return stored, created
+
+    def of_member(self, member_id: str, cursor: str | None, limit: int) -> Any:
+        found = [a for a in self.rows.values() if a.member_id == member_id]
+        order = ("checked_in_at", "_id"), lambda a: (stamp(a.checked_in_at), a.attendance_id)
+        shown, position = _sorted_page(found, *order, cursor, limit, descending=True)
+        return shown, paging.encode(position)
+
+    def of_meeting(
+        self, meeting_id: str, cursor: str | None, limit: int, settled_before: datetime
+    ) -> tuple[list[Attendance], str | None, bool]:
+        found = [a for a in self.rows.values() if a.meeting_id == meeting_id]
+
+        def position(a: Attendance) -> tuple[str, str]:
+            return (stamp(a.recorded_at or a.checked_in_at), a.attendance_id)
+
+        shown, after = _sorted_page(found, ("recorded_at", "_id"), position, cursor, limit)
+        more = after is not None
+        if not more:
+            settled = [a for a in shown if position(a)[0] < stamp(settled_before)]
+            last = paging.decode(cursor, ("recorded_at", "_id"))
+            after = (
+                dict(zip(("recorded_at", "_id"), position(settled[-1]), strict=True))
+                if settled
+                else last
+            )
+        return shown, paging.encode(after), more
+
+
+class FakeTallies:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def add(self, org_path: str, month: str, *, meetings: int = 0, attendance: int = 0) -> None:
+        for org_id in org_ids_on(org_path):
+            was = self.rows.get((org_id, month), (0, 0))
+            self.rows[(org_id, month)] = (was[0] + meetings, was[1] + attendance)
+
+    def of(self, org_ids: list[str], month: str) -> dict[str, tuple[int, int]]:
+        return {o: self.rows[(o, month)] for o in org_ids if (o, month) in self.rows}
 
 
 class FakeKiosks(_Keyed):
@@ -80,6 +243,7 @@ class FakeMembersUoW:
         self.attendance = FakeAttendance()
         self.kiosks = FakeKiosks()
         self.audit = FakeAudit()
+        self.tallies = FakeTallies()
 
     def events(self) -> list[Event]:
         return self.members.events + self.attendance.events
