@@ -20,3 +20,19 @@ class ListOpenNeeds:
     scope: str
     cursor: str | None = None
     limit: int = 50
+
+
+@dataclass(frozen=True)
+class ListNeeds:
+    """Needs in a subtree (a grid's path: that grid's), newest first; all statuses when None."""
+
+    scope: str
+    status: str | None = "open"
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class CountNeeds:
+    scope: str
+    status: str | None = "open"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.infra import paging
 from services.infra.events import Event
@@ -21,14 +21,20 @@ COMMUNITY = frozenset(
 READERS = COMMUNITY | {"branch_secretary", "member"}
 
 
+COUNT_CAP = 100_000  # a count stops here (an index range this long is not read for a figure)
+
+
 class NeedRepository(Protocol):
     def add(self, need: Need, events: list[Event]) -> None: ...
 
-    def open_under(
-        self, scope: str, cursor: str | None, limit: int
+    def under(
+        self, scope: str, status: str | None, cursor: str | None, limit: int
     ) -> tuple[list[Need], str | None]:
-        """Open needs in ``scope``'s subtree, newest first; the cursor continues after the last
-        one (None at the end). An invalid cursor is InvalidInput."""
+        """Needs of a status (any when None) in ``scope``'s subtree, newest first; the cursor
+        continues after the last one (None at the end). An invalid cursor is InvalidInput."""
+
+    def count_under(self, scope: str, status: str | None, at_most: int) -> int:
+        """How many such needs, counting no further than ``at_most`` (an index range)."""
 
 
 class UnitOfWork(Protocol):
@@ -65,6 +71,25 @@ def record_need(
 def list_open_needs(
     cmd: commands.ListOpenNeeds, uow: UnitOfWork, caller: Caller
 ) -> tuple[list[Need], str | None]:
+    return list_needs(commands.ListNeeds(cmd.scope, "open", cmd.cursor, cmd.limit), uow, caller)
+
+
+def list_needs(
+    cmd: commands.ListNeeds, uow: UnitOfWork, caller: Caller
+) -> tuple[list[Need], str | None]:
     caller.require_role(READERS)
     caller.require(cmd.scope)
-    return uow.needs.open_under(cmd.scope, cmd.cursor, paging.clamp(cmd.limit))
+    return uow.needs.under(cmd.scope, cmd.status, cmd.cursor, paging.clamp(cmd.limit))
+
+
+def count_needs(cmd: commands.CountNeeds, uow: UnitOfWork, caller: Caller) -> dict[str, Any]:
+    """How many needs of a status a subtree holds, from the index (up to COUNT_CAP)."""
+    caller.require_role(READERS)
+    caller.require(cmd.scope)
+    found = uow.needs.count_under(cmd.scope, cmd.status, COUNT_CAP + 1)
+    return {
+        "scope": cmd.scope,
+        "status": cmd.status,
+        "count": min(found, COUNT_CAP),
+        "capped": found > COUNT_CAP,
+    }

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.infra.schemas import EnvelopeSchema, Strict, Text
 from services.volunteer import commands
-from services.volunteer.needs import NEED_CATEGORIES
+from services.volunteer.needs import NEED_CATEGORIES, NEED_STATUSES
 
 ORG_PATH = validate.Regexp(
     r"^(/[a-z0-9][a-z0-9-]{0,63})+$", error="an organization path like /hj/hj-s01"
@@ -44,6 +44,30 @@ class ListOpenNeeds(Strict):
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> commands.ListOpenNeeds:
         return commands.ListOpenNeeds(**data)
+
+
+class ListNeeds(ListOpenNeeds):
+    status = Text(load_default="open", allow_none=True, validate=validate.OneOf(NEED_STATUSES))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.ListNeeds:
+        return commands.ListNeeds(**data)
+
+
+class CountNeeds(Strict):
+    scope = Text(required=True, validate=SCOPE)
+    status = Text(load_default="open", allow_none=True, validate=validate.OneOf(NEED_STATUSES))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.CountNeeds:
+        return commands.CountNeeds(**data)
+
+
+class NeedCountOut(Schema):
+    scope = fields.String()
+    status = fields.String(allow_none=True)
+    count = fields.Integer()
+    capped = fields.Boolean(metadata={"description": "at least count (counting stopped)"})
 
 
 class NeedOut(Schema):

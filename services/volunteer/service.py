@@ -45,6 +45,18 @@ class VolunteerService:
         return dump(schemas.NeedsPage, {"items": needs, "next_cursor": next_cursor})
 
     @rpc
+    def list_needs(self, query: dict[str, Any]) -> dict[str, Any]:
+        needs, next_cursor = handlers.list_needs(
+            load(schemas.ListNeeds, query), self.uow, self.caller()
+        )
+        return dump(schemas.NeedsPage, {"items": needs, "next_cursor": next_cursor})
+
+    @rpc
+    def count_needs(self, query: dict[str, Any]) -> dict[str, Any]:
+        found = handlers.count_needs(load(schemas.CountNeeds, query), self.uow, self.caller())
+        return dump(schemas.NeedCountOut, found)
+
+    @rpc
     def ping(self) -> bool:
         return self.uow.ping()
 

@@ -41,12 +41,28 @@ class Needs:
     def open_under(
         self, scope: str, cursor: str | None, limit: int
     ) -> tuple[list[Need], str | None]:
+        return self.under(scope, "open", cursor, limit)
+
+    def under(
+        self, scope: str, status: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Need], str | None]:
         after = paging.decode(cursor, tuple(k for k, _ in NEWEST_FIRST))
-        query: dict[str, Any] = {"status": "open"}
-        if scope.strip("/"):
-            query["ancestors"] = scope
-        rows, position = page(self.c, query, NEWEST_FIRST, after, limit)
+        rows, position = page(self.c, _query(scope, status), NEWEST_FIRST, after, limit)
         return [_need(row) for row in rows], paging.encode(position)
+
+    def count_under(self, scope: str, status: str | None, at_most: int) -> int:
+        return int(self.c.count_documents(_query(scope, status), limit=at_most))
+
+
+def _query(scope: str, status: str | None) -> dict[str, Any]:
+    """Served by the indexes (ancestors[, status], recorded_at, _id) and, for the whole
+    deployment, ([status, ]recorded_at, _id)."""
+    query: dict[str, Any] = {}
+    if status is not None:
+        query["status"] = status
+    if scope.strip("/"):
+        query["ancestors"] = scope
+    return query
 
 
 def _need(doc: dict[str, Any]) -> Need:
@@ -74,6 +90,8 @@ class VolunteerStore:
         "needs": [
             ([("ancestors", 1), ("status", 1), ("recorded_at", -1), ("_id", -1)], {}),
             ([("status", 1), ("recorded_at", -1), ("_id", -1)], {}),  # the whole deployment
+            ([("ancestors", 1), ("recorded_at", -1), ("_id", -1)], {}),  # every status
+            ([("recorded_at", -1), ("_id", -1)], {}),
         ]
     }
 

@@ -100,12 +100,23 @@ class FakeNeeds:
     def open_under(
         self, scope: str, cursor: str | None, limit: int
     ) -> tuple[list[Need], str | None]:
-        found = [
+        return self.under(scope, "open", cursor, limit)
+
+    def under(
+        self, scope: str, status: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Need], str | None]:
+        found = self._matching(scope, status)
+        return _page(found, lambda n: [stamp(n.recorded_at), n.need_id], cursor, limit)
+
+    def count_under(self, scope: str, status: str | None, at_most: int) -> int:
+        return min(len(self._matching(scope, status)), at_most)
+
+    def _matching(self, scope: str, status: str | None) -> list[Need]:
+        return [
             n
             for n in self.rows.values()
-            if n.status == "open" and (not scope.strip("/") or scope in n.ancestors)
+            if status in (None, n.status) and (not scope.strip("/") or scope in n.ancestors)
         ]
-        return _page(found, lambda n: [stamp(n.recorded_at), n.need_id], cursor, limit)
 
 
 class FakeVolunteerUoW:

@@ -271,3 +271,61 @@ def test_the_store_and_the_fake_list_alike(repo):
     assert [n.need_id for n in repo.open_under("/", None, 10)[0]][:1] == ["elsewhere"]
     [stored] = [n for n in repo.open_under(GRID, None, 1)[0]]
     assert stored == need("n3", GRID, NOW + timedelta(seconds=1))
+
+
+# -- the console's needs page and home page --------------------------------------------------
+
+
+def test_needs_are_listed_by_status_or_all_in_a_subtree_or_a_grid(uow):
+    record(uow)
+    closed = record(uow, at=NOW + timedelta(minutes=1), grid_path="/hj/c1/g2")
+    uow.needs.rows[closed.need_id] = replace(closed, status="closed")
+
+    def listed(status, scope="/hj/c1"):
+        found, _ = handlers.list_needs(commands.ListNeeds(scope, status), uow, WORKER)
+        return [n.status for n in found]
+
+    assert listed("open") == ["open"] and listed("closed") == ["closed"]
+    assert listed(None) == ["closed", "open"] and listed(None, "/hj/c1/g2") == ["closed"]
+    with pytest.raises(Forbidden):
+        handlers.list_needs(commands.ListNeeds("/hj/c1"), uow, OTHER_COMMUNITY)
+
+
+def test_needs_are_counted_in_a_subtree_up_to_a_cap(uow, monkeypatch):
+    for minutes in range(3):
+        record(uow, at=NOW + timedelta(minutes=minutes))
+    counted = handlers.count_needs(commands.CountNeeds("/hj/c1"), uow, WORKER)
+    assert counted == {"scope": "/hj/c1", "status": "open", "count": 3, "capped": False}
+    monkeypatch.setattr(handlers, "COUNT_CAP", 2)
+    capped = handlers.count_needs(
+        commands.CountNeeds("/hj", None), uow, Caller("c", "org_admin", "/hj")
+    )
+    assert (capped["count"], capped["capped"]) == (2, True)
+    with pytest.raises(Forbidden):
+        handlers.count_needs(commands.CountNeeds("/hj/c1"), uow, OTHER_COMMUNITY)
+
+
+def test_the_needs_query_takes_a_status_or_none_for_all():
+    assert schemas.ListNeeds().load({"scope": "/hj"}).status == "open"
+    assert schemas.ListNeeds().load({"scope": "/hj", "status": None}).status is None
+    with pytest.raises(ValidationError):
+        schemas.ListNeeds().load({"scope": "/hj", "status": "lost"})
+
+
+def test_the_store_and_the_fake_filter_and_count_alike(repo):
+    def need(need_id, grid_path, status):
+        return Need(
+            need_id, grid_path, "t", "", "repair", status, "enc", "赵*兰", None, None, "w", NOW
+        )
+
+    for need_id, grid_path, status in [
+        ("a", GRID, "open"),
+        ("b", GRID, "closed"),
+        ("c", "/hj/c1/g2", "open"),
+        ("d", "/hj/c2/g1", "open"),
+    ]:
+        repo.add(need(need_id, grid_path, status), [])
+    assert [n.need_id for n in repo.under("/hj/c1", None, None, 10)[0]] == ["c", "b", "a"]
+    assert [n.need_id for n in repo.under(GRID, "closed", None, 10)[0]] == ["b"]
+    assert repo.count_under("/hj/c1", "open", 10) == 2
+    assert repo.count_under("/", None, 10) == 4 and repo.count_under("/", None, 3) == 3
