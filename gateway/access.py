@@ -38,6 +38,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "kiosk_check_in": frozenset({"kiosk"}),
     "record_need": COMMUNITY,
     "list_needs": COMMUNITY | {"branch_secretary", "member"},
+    # the console's reads (routes_console.py)
+    "browse_orgs": STAFF_ACCOUNTS,
+    "list_members": STAFF_ACCOUNTS,
+    "read_meetings": STAFF_ACCOUNTS,
+    "read_attendance": STAFF_ACCOUNTS | {"member"},  # a member: their own only
     # the caller's own account and session (routes_auth.py)
     "sign_out": EVERYONE,
     "read_me": STAFF_ACCOUNTS | {"member"},  # a member signed in by SMS code (a session)
@@ -51,7 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bench_echo": EVERYONE,
 }
 # actions on a member's own records that a member may take on themselves only
-SELF_SERVICE = {"read_member", "read_points", "read_inbox"}
+SELF_SERVICE = {"read_member", "read_points", "read_inbox", "read_attendance"}
 # all a token may do while its account's password change is due
 WHILE_PASSWORD_CHANGE_DUE = {"change_password", "read_me", "sign_out"}
 

@@ -159,7 +159,15 @@ class PersonalDataQuery(Strict):
 class NeedsQuery(PageQuery):
     scope = Text(
         validate=SCOPE,
-        metadata={"description": "Organization subtree (default: the caller's scope)"},
+        metadata={
+            "description": "Organization subtree, or a grid's path for that grid "
+            "(default: the caller's scope)"
+        },
+    )
+    status = Text(
+        load_default="open",
+        validate=validate.OneOf((*NEED_STATUSES, "all")),
+        metadata={"description": "A need status, or all (default: open)"},
     )
 
 

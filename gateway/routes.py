@@ -255,10 +255,13 @@ def record_need(body: dict[str, Any]) -> Any:
 @api.arguments(NeedsQuery, location="query")
 @api.response(200, NeedsPage)
 def list_needs(query: dict[str, Any]) -> Any:
-    """Open needs under an organization subtree, newest first (cursor-paginated)"""
+    """Needs of a status (open unless asked) under an organization subtree or in a grid, newest
+    first (cursor-paginated)"""
     scope = query.get("scope") or current_principal().scope
     within_scope(current_principal(), scope)
-    return rpc("volunteer", "list_open_needs", scope, query.get("cursor"), query["limit"])
+    status = None if query["status"] == "all" else query["status"]
+    wanted = {"scope": scope, "status": status, "cursor": query.get("cursor")}
+    return rpc("volunteer", "list_needs", {**wanted, "limit": query["limit"]})
 
 
 # -- benchmark hook (GATEWAY_BENCH_ECHO=1 only) ----------------------------------------------
@@ -274,6 +277,11 @@ def bench_echo(body: dict[str, Any]) -> Any:
     return rpc("bench_echo", "echo", body)
 
 
-# the account, session and kiosk-pairing routes and the members' SMS-code sign-in join the
-# same blueprint
-from gateway import routes_accounts, routes_auth, routes_member_auth  # noqa: E402, F401
+# the account, session and kiosk-pairing routes, the members' SMS-code sign-in and the
+# console's reads join the same blueprint
+from gateway import (  # noqa: E402, F401
+    routes_accounts,
+    routes_auth,
+    routes_console,
+    routes_member_auth,
+)

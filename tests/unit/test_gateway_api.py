@@ -165,7 +165,7 @@ class FakeRpc:
             "recorded_at": "2026-11-23T09:00:00+00:00",
         }
 
-    def volunteer_list_open_needs(self, scope, cursor, limit):
+    def volunteer_list_needs(self, query):
         return {"items": [], "next_cursor": None}
 
     def bench_echo_echo(self, payload):
@@ -300,7 +300,10 @@ def test_lists_are_cursor_paginated_with_bounded_limits(client, rpc):
         body = problem(client.get(f"{url}?{bad}", headers=OPERATOR), 400)
         assert body["code"] == "invalid_input" and body["errors"]
     assert client.get("/api/v1/needs?scope=/hj/hj-s01", headers=OPERATOR).status_code == 200
-    assert rpc.calls[-1][2] == ("/hj/hj-s01", None, 50)
+    wanted = {"scope": "/hj/hj-s01", "status": "open", "cursor": None, "limit": 50}
+    assert rpc.calls[-1][2] == (wanted,)
+    assert client.get("/api/v1/needs?status=all&limit=5", headers=OPERATOR).status_code == 200
+    assert rpc.calls[-1][2] == ({"scope": "/hj", "status": None, "cursor": None, "limit": 5},)
     assert client.get("/api/v1/members/p1/inbox?limit=3", headers=OPERATOR).status_code == 200
 
 
@@ -576,6 +579,17 @@ ACCOUNT_PATHS = {
     "/kiosks/{device_id}/revoke",
 }
 MEMBER_SIGN_IN_PATHS = {"/auth/member-code", "/auth/member-sign-in"}
+CONSOLE_PATHS = {  # the console's reads (tests/unit/test_gateway_console.py)
+    "/orgs/roots",
+    "/orgs/{org_id}",
+    "/orgs/{org_id}/children",
+    "/orgs/{org_id}/members",
+    "/orgs/{org_id}/meetings",
+    "/members/{member_id}/attendance",
+    "/meetings/{meeting_id}",
+    "/meetings/{meeting_id}/attendance",
+    "/overview",
+}
 PUBLIC_PATHS = {"/auth/sign-in", "/auth/refresh", "/kiosk/pair", *MEMBER_SIGN_IN_PATHS}  # no token
 
 
@@ -598,6 +612,7 @@ def test_the_openapi_document_is_derived_and_documents_every_answer(client):
         "/needs",
         *ACCOUNT_PATHS,
         *MEMBER_SIGN_IN_PATHS,
+        *CONSOLE_PATHS,
     }
     responses = spec["components"]["responses"]
     for path, operations in spec["paths"].items():
