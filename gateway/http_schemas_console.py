@@ -5,6 +5,8 @@ the home page. Shared pieces (pages, problems, members, meetings) are gateway/ht
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from marshmallow import Schema, fields, validate
 
 from gateway.http_schemas import (
@@ -22,6 +24,9 @@ from gateway.http_schemas import (
 from services.infra.schemas import Text
 
 CURSOR = validate.Regexp(r"^[A-Za-z0-9_-]{1,400}$", error="not a cursor this API gave")
+MOMENTS = validate.Range(
+    datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC), error="out of range"
+)
 
 # -- queries ---------------------------------------------------------------------------------
 
@@ -47,10 +52,13 @@ class MembersQuery(PageQuery):
 class MeetingsQuery(PageQuery):
     since = fields.AwareDateTime(
         data_key="from",
+        validate=MOMENTS,
         metadata={"description": "Starting at or after (ISO 8601 with an offset, URL-encoded)"},
     )
     until = fields.AwareDateTime(
-        data_key="to", metadata={"description": "Starting before (ISO 8601 with an offset)"}
+        data_key="to",
+        validate=MOMENTS,
+        metadata={"description": "Starting before (ISO 8601 with an offset)"},
     )
     order = Text(
         load_default="desc",

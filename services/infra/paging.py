@@ -28,11 +28,20 @@ def decode(cursor: str | None, keys: tuple[str, ...]) -> dict[str, Any] | None:
         position = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         position = None
-    if not isinstance(position, dict) or set(position) != set(keys):
+    # sort values only (or lists of them): an operator ({"$ne": ...}) never reaches a query
+    values = isinstance(position, dict) and all(
+        _sort_value(v) or (isinstance(v, list) and all(map(_sort_value, v)))
+        for v in position.values()
+    )
+    if not values or set(position) != set(keys):
         raise InvalidInput(
             _("Some fields are missing or invalid"), fields={"cursor": ["invalid cursor"]}
         )
     return position
+
+
+def _sort_value(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def clamp(limit: int | None, default: int = 50) -> int:

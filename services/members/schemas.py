@@ -3,7 +3,7 @@ it publishes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
@@ -190,6 +190,9 @@ PUBLISHED_EVENTS = {"member_registered": MemberRegistered, "member_checked_in": 
 # -- the console's reads ---------------------------------------------------------------------
 
 CURSOR = validate.Length(1, 400)
+MOMENTS = validate.Range(
+    datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC), error="out of range"
+)
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
@@ -230,8 +233,8 @@ class ListMembers(Paged):
 
 class ListMeetings(Paged):
     org_id = Text(required=True, validate=ORG_ID)
-    since = fields.AwareDateTime(load_default=None, allow_none=True)
-    until = fields.AwareDateTime(load_default=None, allow_none=True)
+    since = fields.AwareDateTime(load_default=None, allow_none=True, validate=MOMENTS)
+    until = fields.AwareDateTime(load_default=None, allow_none=True, validate=MOMENTS)
     newest_first = fields.Boolean(load_default=True)
 
     @post_load

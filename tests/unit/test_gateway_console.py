@@ -287,6 +287,7 @@ def test_an_unknown_org_is_404(client):
         "/orgs/hj/meetings?from=yesterday",
         "/orgs/hj/meetings?from=2026-11-01T00:00:00",  # no offset
         "/orgs/hj/meetings?order=up",
+        "/orgs/hj/meetings?from=0001-01-01T00:00:00%2B14:00",  # out of range
         "/meetings/m1/attendance?after=not%20a%20cursor",
         "/meetings/m1/attendance?limit=500",
         "/orgs/roots?limit=0",

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import litemongo
 import pytest
 
+from services.infra import paging
 from services.infra.errors import Forbidden, InvalidInput, NotFound
 from services.infra.pii import PiiCipher
 from services.infra.schemas import dump
@@ -213,6 +214,12 @@ def test_an_orgs_members_by_name_a_page_at_a_time(uow, roster):
 def test_the_cursor_names_no_member(uow, roster):
     _found, cursor = queries.list_members(commands.ListMembers("b1", limit=1), uow, SECRETARY1)
     assert "张" not in base64.urlsafe_b64decode(cursor + "==").decode()
+
+
+def test_a_cursor_holds_sort_values_only(uow, roster):
+    forged = paging.encode({"_id": {"$ne": None}})
+    with pytest.raises(InvalidInput):
+        queries.list_members(commands.ListMembers("b1", cursor=forged), uow, SECRETARY1)
 
 
 def test_members_are_searched_by_name_prefix_and_shown_masked(uow, roster):
