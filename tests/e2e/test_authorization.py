@@ -240,7 +240,25 @@ ROUTES = {
     ),
     "list_kiosks": lambda w, t: ("get", f"/kiosks?org_id={BRANCHES[t]}", None),
     "revoke_kiosk": lambda w, t: ("post", f"/kiosks/{enrolled_kiosk(w, t)}/revoke", None),
+    # the console's reads
+    "org_node": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}", None),
+    "org_children": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/children", None),
+    "org_members": lambda w, t: (
+        "get",
+        f"/orgs/{BRANCHES[t]}/members?q={w['people'][t].name[0]}",
+        None,
+    ),
+    "org_meetings": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/meetings", None),
+    "meeting": lambda w, t: ("get", f"/meetings/{theme_day(w, t)}", None),
+    "meeting_attendance": lambda w, t: ("get", f"/meetings/{theme_day(w, t)}/attendance", None),
+    "member_attendance": lambda w, t: ("get", f"/members/{w['members'][t]}/attendance", None),
 }
+
+
+def theme_day(world, target) -> str:
+    """The demo's theme day of the target branch this month."""
+    return f"m-{BRANCHES[target]}-{world['month']}-theme"
+
 
 OK = {"get": 200, "post": 201, "delete": 200}
 # route, actor → statuses for (own, sibling, other); "ok" is 200 for reads and 201 for creates
@@ -256,6 +274,16 @@ MANAGERS_ONLY = {
 }
 CHANGES = {
     actor: tuple(200 if e == "ok" else e for e in row) for actor, row in MANAGERS_ONLY.items()
+}
+# the console's reads of a branch and what lies in it: staff within their scope
+CONSOLE_READS = {
+    "county": ("ok", "ok", "ok"),
+    "street": ("ok", "ok", 403),
+    "secretary": ("ok", 403, 403),
+    "community": ("ok", "ok", 403),
+    "grid": (403, 403, 403),  # a grid is not above any branch
+    "member": (403, 403, 403),
+    "kiosk": (403, 403, 403),
 }
 TABLE = {
     "read_member": {
@@ -338,6 +366,13 @@ TABLE = {
         "kiosk": (403, 403, 403),
     },
     "list_accounts": MANAGERS_ONLY,
+    "org_node": CONSOLE_READS,
+    "org_children": CONSOLE_READS,
+    "org_members": CONSOLE_READS,
+    "org_meetings": CONSOLE_READS,
+    "meeting": CONSOLE_READS,
+    "meeting_attendance": CONSOLE_READS,
+    "member_attendance": {**CONSOLE_READS, "member": ("ok", 403, 403)},  # their own
     "create_account": MANAGERS_ONLY,
     "get_account": MANAGERS_ONLY,
     "grant_role": CHANGES,
@@ -380,7 +415,15 @@ def secrets_of(world, route, target):
     found = [path_of(BRANCHES[target]), path_of(GRIDS[target])]
     if route in ACCOUNT_ROUTES:
         found.append(f"authz-{target}")
-    if route in ("read_member", "read_pii", "scorecard", "points_entries", "inbox"):
+    if route in (
+        "read_member",
+        "read_pii",
+        "scorecard",
+        "points_entries",
+        "inbox",
+        "org_members",
+        "member_attendance",
+    ):
         person = world["people"][target]
         found += [person.name, person.name[0] + "*", person.card_uid, person.phone[-4:]]
     return found
@@ -435,6 +478,31 @@ def test_a_token_of_another_deployment_is_401_everywhere(world, route):
     method, path, body = ROUTES[route](world, "own")
     response = call(world, "foreign", method, path, body)
     assert_refused_without_data(response, 401, *secrets_of(world, route, "own"))
+
+
+# -- where the console starts: the tree's roots and the home page ----------------------------
+
+SCOPES = {
+    "county": "/hj",
+    "street": "/hj/hj-s01",
+    "secretary": path_of(BRANCHES["own"]),
+    "community": "/hj/hj-s01/hj-s01-c01",
+    "grid": path_of(GRIDS["own"]),
+}
+
+
+@pytest.mark.parametrize("actor", [*SCOPES, "member", "kiosk"])
+def test_the_tree_and_the_home_page_start_at_the_callers_scope(world, actor):
+    roots = call(world, actor, "get", "/orgs/roots")
+    overview = call(world, actor, "get", "/overview")
+    if actor not in SCOPES:
+        assert_refused_without_data(roots, 403, "/hj")
+        assert_refused_without_data(overview, 403, "/hj")
+        return
+    assert roots.status_code == 200 and overview.status_code == 200, overview.text
+    assert [org["path"] for org in roots.json()["items"]] == [SCOPES[actor]]
+    assert [org["path"] for org in overview.json()["roots"]] == [SCOPES[actor]]
+    assert overview.json()["scope"] == SCOPES[actor]
 
 
 # -- creates that meet an existing object by its key (the leaks of issue 5) ------------------

@@ -4,6 +4,7 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
@@ -263,3 +264,81 @@ def test_openapi_metrics_and_health(system):
     assert requests.get(url + "/healthz", timeout=5).status_code == 200
     metrics = requests.get(url + "/metrics", timeout=5).text
     assert 'entrypoint_duration_seconds_count{entrypoint="api.kiosk_check_in"' in metrics
+
+
+def test_the_console_reads_the_demo_county(system):
+    """The console's reads on the demo county: the tree level by level with its counters, a
+    branch's members by name, card and prefix (masked), its meetings this month, the live
+    attendance of the open meeting following a swipe, a member's sign-ins, the home page."""
+    url, logins = system["url"], system["logins"]
+    admin, secretary = bearer(logins["admin"]["token"]), bearer(logins["branch_secretary"]["token"])
+
+    def get(path, headers=admin, **params):
+        answer = requests.get(url + "/api/v1" + path, headers=headers, params=params, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def every(path, **params):
+        items, cursor = [], None
+        while True:
+            page = get(path, **params, **({"cursor": cursor} if cursor else {}))
+            items += page["items"]
+            if not (cursor := page["next_cursor"]):
+                return items
+
+    counts = logins["counts"]
+    org_total = sum(
+        n for kind, n in counts.items() if kind not in ("members", "kiosks", "meetings")
+    )
+    [root] = get("/orgs/roots")["items"]
+    assert (root["org_id"], 1 + root["counts"]["orgs_below"]) == ("hj", org_total)
+    assert root["counts"]["members"] == counts["members"]
+    streets = every("/orgs/hj/children", limit=3)
+    assert len(streets) == root["counts"]["children"] and all(s["has_children"] for s in streets)
+    assert sum(s["counts"]["members"] for s in streets) == counts["members"]
+
+    branch, member = logins["open_meeting"]["org_id"], logins["members"][2]
+    node = get(f"/orgs/{branch}")
+    roster = every(f"/orgs/{branch}/members", limit=5)
+    assert len(roster) == node["counts"]["own_members"] == node["counts"]["members"]
+    surnames = [m["name_masked"][0] for m in roster]
+    assert surnames == sorted(surnames) and all("*" in m["name_masked"] for m in roster)
+    by_card = get(f"/orgs/{branch}/members", card=member["card_uid"].lower())["items"]
+    assert [m["member_id"] for m in by_card] == [member["member_id"]]
+    by_name = every("/orgs/hj/members", subtree="true", q=member["name"])
+    assert member["member_id"] in [m["member_id"] for m in by_name]
+    assert member["name"] not in json.dumps(by_name, ensure_ascii=False)
+
+    now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (month + timedelta(days=32)).replace(day=1)
+    meetings = every(
+        f"/orgs/{branch}/meetings", **{"from": month.isoformat(), "to": following.isoformat()}
+    )
+    meeting_id = logins["open_meeting"]["meeting_id"]
+    assert meeting_id in [m["meeting_id"] for m in meetings]
+    assert {m["expected"] for m in meetings} == {node["counts"]["members"]}
+
+    live = f"/meetings/{meeting_id}/attendance"
+    first = get(live, secretary)
+    swipe = {"card_uid": member["card_uid"], "meeting_id": meeting_id}
+    signed = requests.post(
+        url + "/api/v1/kiosk/check-ins",
+        json=swipe,
+        headers=bearer(logins["kiosk"]["token"]),
+        timeout=10,
+    )
+    assert signed.status_code == 201, signed.text
+    after = {"after": first["next_cursor"]} if first["next_cursor"] else {}
+    polled = get(live, secretary, **after)
+    assert member["member_id"] in [row["member_id"] for row in polled["items"]]
+    assert polled["signed_in"] == first["signed_in"] + 1
+    assert member["name"] not in json.dumps(polled, ensure_ascii=False)
+    assert get(f"/meetings/{meeting_id}", secretary)["signed_in"] == polled["signed_in"]
+    mine = get(f"/members/{member['member_id']}/attendance", bearer(member["token"]))
+    assert mine["items"][0]["meeting_id"] == meeting_id
+
+    overview = get("/overview")
+    assert (overview["organizations"], overview["members"]) == (org_total, counts["members"])
+    assert overview["meetings_this_month"] >= counts["meetings"] + 1  # theme days, open meeting
+    assert overview["attendance_this_month"] >= 1 and overview["open_needs"] >= 0
