@@ -70,17 +70,24 @@ def api_schema(system):
 # private attribute that pytest 9 removed (Node._nodeid); Hypothesis drives the same strategies.
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 def test_every_operation_answers_as_documented(api_schema, system, mode):
-    # a real member, so that the reads also answer 200 with a body to check
-    member = {"member_id": system["logins"]["members"][0]["member_id"]}
+    # a real member, organization and meeting, so that the reads also answer 200 with a body
+    # to check
+    logins = system["logins"]
+    real = {
+        "member_id": logins["members"][0]["member_id"],
+        "org_id": logins["open_meeting"]["org_id"],
+        "meeting_id": logins["open_meeting"]["meeting_id"],
+    }
     failures, statuses = [], Counter()
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 13
     for operation in operations:
         label = operation.label
         names = {parameter.name for parameter in operation.path_parameters}
-        fixed = mode == GenerationMode.POSITIVE and "member_id" in names
+        fixed = {k: v for k, v in real.items() if k in names}
         strategy = operation.as_strategy(
-            generation_mode=mode, path_parameters=member if fixed else None
+            generation_mode=mode,
+            path_parameters=fixed if mode == GenerationMode.POSITIVE and fixed else None,
         )
 
         @settings(
