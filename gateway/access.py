@@ -16,7 +16,7 @@ from gateway.auth import ROLES, InvalidToken, Principal, Token, read_token
 from gateway.errors import CHALLENGE, ApiError
 from gateway.sessions import FailureThrottle, SessionCheck
 from services.infra.i18n import _
-from services.members.accounts.domain import STAFF_ROLES
+from services.infra.scope import STAFF_ROLES
 
 STAFF = frozenset({"county_operator", "org_admin"})
 SECRETARIES = STAFF | {"branch_secretary"}

@@ -21,11 +21,8 @@ import jwt
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.infra.schemas import shared
-from services.infra.scope import Caller
-from services.members.accounts.domain import STAFF_ROLES
+from services.infra.scope import ROLES, Caller
 
-# staff roles (accounts with passwords, owned by the members service), members, kiosk devices
-ROLES = (*STAFF_ROLES, "member", "kiosk")
 ALGORITHM = "HS256"
 AUDIENCE = "dangjian"
 SCOPE_PATTERN = r"^(/|(/[a-z0-9][a-z0-9-]{0,63})+)$"

@@ -13,7 +13,10 @@ from flask import current_app, has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.infra.schemas import Text
-from services.members.accounts.domain import OUTCOMES, STAFF_ROLES
+from services.infra.scope import STAFF_ROLES
+
+# the members service's sign-in outcomes, as this API documents them
+SIGN_IN_OUTCOMES = ("ok", "bad_password", "locked", "disabled", "unknown_user")
 
 ORG_KINDS = ("committee", "working_committee", "general_branch", "branch", "group", "grid")
 MEETING_KINDS = (
@@ -590,7 +593,7 @@ class AttemptOut(Schema):
     username = fields.String(required=True)
     at = Timestamp(required=True)
     ip = fields.String(required=True, allow_none=True)
-    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    outcome = fields.String(required=True, validate=validate.OneOf(SIGN_IN_OUTCOMES))
     account_id = fields.String(required=True, allow_none=True)
     org_path = fields.String(required=True, allow_none=True)
 

@@ -16,6 +16,18 @@ from services.infra.i18n import _
 
 CONTEXT_KEY = "caller"
 
+# The platform's roles: staff (accounts with passwords, kept by the members service), members
+# (signed in by SMS code) and kiosk devices. Scopes are org subtrees whatever the role.
+STAFF_ROLES = (
+    "county_operator",
+    "org_admin",
+    "branch_secretary",
+    "grid_leader",
+    "grid_worker",
+    "community_worker",
+)
+ROLES = (*STAFF_ROLES, "member", "kiosk")
+
 
 def in_subtree(path: str, scope: str) -> bool:
     """True when ``path`` is ``scope`` or below it ('/' or '' covers everything)."""

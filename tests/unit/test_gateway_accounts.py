@@ -419,3 +419,12 @@ def test_a_kiosk_pairs_without_a_token_and_gets_a_revocable_device_token(client,
     assert body["place"] == "党群服务中心" and body["device_id"].startswith("kiosk-")
     problem(client.post("/api/v1/kiosk/pair", json={"code": "00000000"}), 404)
     problem(client.post("/api/v1/kiosk/pair", json={"code": "1234"}), 400)
+
+
+def test_the_gateway_documents_the_sign_in_outcomes_members_records():
+    """The gateway keeps its own copy of the contract (it imports no service internals): the copy
+    must say what the members service actually records."""
+    from gateway.http_schemas import SIGN_IN_OUTCOMES
+    from services.members.accounts.domain import OUTCOMES
+
+    assert SIGN_IN_OUTCOMES == OUTCOMES

@@ -22,14 +22,6 @@ from datetime import datetime, timedelta
 from services.infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.infra.i18n import _
 
-STAFF_ROLES = (
-    "county_operator",
-    "org_admin",
-    "branch_secretary",
-    "grid_leader",
-    "grid_worker",
-    "community_worker",
-)
 MANAGERS = frozenset({"county_operator", "org_admin"})
 OUTCOMES = ("ok", "bad_password", "locked", "disabled", "unknown_user")
 USED_HASHES_KEPT = 64  # refresh tokens remembered per session to recognise a reused one

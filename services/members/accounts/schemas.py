@@ -8,8 +8,9 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from services.infra.schemas import Strict, Text
+from services.infra.scope import STAFF_ROLES
 from services.members.accounts import commands
-from services.members.accounts.domain import OUTCOMES, STAFF_ROLES
+from services.members.accounts.domain import OUTCOMES
 from services.members.schemas import ORG_ID
 
 USERNAME = validate.Regexp(
