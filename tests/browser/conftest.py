@@ -7,10 +7,15 @@ Playwright's sync API runs an asyncio loop, which eventlet's monkey-patching (te
 breaks: these tests run in their own pytest process that does not load the root conftest
 (scripts/test.sh: ``pytest --confcutdir tests/browser tests/browser``). In a run that has
 patched eventlet they are skipped, never hung.
+
+Pages that need the services behind them use ``system`` instead: the whole system started the way
+``make run`` starts it (tools/launch.py: its own vhost, data directory and ports, the small demo
+county), once per test module.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +28,9 @@ import pytest
 import requests
 
 from tests.browser.support import CHROMIUM, CSP_RECORDER, DIST, ROOT, SECRET
-from tools.launch import free_port
+from tools.launch import free_port, launch, stop
+
+SYSTEM_STARTUP_SECONDS = 240
 
 
 def _eventlet_patched() -> bool:
@@ -98,6 +105,31 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def system(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[dict[str, Any]]:
+    """The whole system (`make run`) for one test module: ``url``, ``logins`` (the demo logins
+    file: tokens, staff accounts with their one-time passwords, cards, the member's phone),
+    ``data_dir`` (sms/messages.jsonl and the logs are under it)."""
+    management = request.config.getoption("RABBIT_API_URI")
+    launched = launch(
+        tmp_path_factory.mktemp("system"),
+        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
+        management_uri=management,
+        demo_size="small",
+        timeout=SYSTEM_STARTUP_SECONDS,
+    )
+    try:
+        yield {
+            "url": launched.url,
+            "logins": json.loads((launched.data_dir / "demo-logins.json").read_text()),
+            "data_dir": launched.data_dir,
+        }
+    finally:
+        stop(launched, management)
 
 
 @pytest.fixture
