@@ -3,6 +3,7 @@ pymongo: unit tests run these with the in-memory fakes of tests/unit/fakes.py.""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -48,7 +49,7 @@ class OrgRepository(Protocol):
         """True for the one call that takes the new organization's counting on itself."""
 
     def count_org(self, org: Org) -> None: ...
-    def count_member(self, org_path: str) -> None: ...
+    def count_members(self, org_path: str, n: int) -> None: ...
 
 
 class MemberRepository(Protocol):
@@ -190,6 +191,28 @@ def get_org(org_id: str, uow: UnitOfWork, caller: Caller) -> Org:
 def register_member(
     cmd: commands.RegisterMember, uow: UnitOfWork, caller: Caller, settings: Settings
 ) -> tuple[Member, bool]:
+    [registered] = register_members([cmd], uow, caller, settings)
+    return registered
+
+
+def register_members(
+    cmds: list[commands.RegisterMember], uow: UnitOfWork, caller: Caller, settings: Settings
+) -> list[tuple[Member, bool]]:
+    """Register each member (a person already registered is found again, within the caller's
+    scope); the organization counters are raised once per organization for the batch, also for
+    the members stored before one of the batch was refused."""
+    registered: list[tuple[Member, bool]] = []
+    try:
+        for cmd in cmds:
+            registered.append(_register(cmd, uow, caller, settings))
+    finally:
+        _count_members([member for member, _created in registered], uow)
+    return registered
+
+
+def _register(
+    cmd: commands.RegisterMember, uow: UnitOfWork, caller: Caller, settings: Settings
+) -> tuple[Member, bool]:
     caller.require_role(SECRETARIES)
     org = get_org(cmd.org_id, uow, caller)
     member, events = Member.register(
@@ -210,20 +233,21 @@ def register_member(
     if existing is None:
         try:
             uow.members.add(member, events)
-            _count_member(member, uow)
             return member, True
         except AlreadyStored:
             existing = uow.members.by_id_hash(member.id_hash)
             if existing is None:
                 raise Conflict(_("The card is already registered to another member")) from None
     caller.require(existing.org_path)  # registered elsewhere: say nothing about them
-    _count_member(existing, uow)
     return existing, False
 
 
-def _count_member(member: Member, uow: UnitOfWork) -> None:
-    if uow.members.claim_count(member.member_id):
-        uow.orgs.count_member(member.org_path)
+def _count_members(members: list[Member], uow: UnitOfWork) -> None:
+    """Count the members whose counting this call claims (a repeated or concurrent registration
+    of the same person claims nothing), one counter write per organization."""
+    claimed = Counter(m.org_path for m in members if uow.members.claim_count(m.member_id))
+    for org_path, n in claimed.items():
+        uow.orgs.count_members(org_path, n)
 
 
 def get_member(member_id: str, uow: UnitOfWork, caller: Caller) -> Member:

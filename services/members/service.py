@@ -67,8 +67,8 @@ class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
 
     @rpc
     def register_members(self, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        batch, caller = load(schemas.RegisterMember, payloads, many=True), self.caller()
-        results = [handlers.register_member(c, self.uow, caller, self.settings) for c in batch]
+        batch = load(schemas.RegisterMember, payloads, many=True)
+        results = handlers.register_members(batch, self.uow, self.caller(), self.settings)
         return [with_created(schemas.MemberOut, m, created) for m, created in results]
 
     @rpc

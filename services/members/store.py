@@ -135,11 +135,11 @@ class Orgs:
             self.c.update_many({"_id": {"$in": above}}, {"$inc": {"counts.orgs_below": 1}})
             self.c.update_one({"_id": above[-1]}, {"$inc": {"counts.children": 1}})
 
-    def count_member(self, org_path: str) -> None:
-        """One more member in the organization at ``org_path`` and in each one above it."""
+    def count_members(self, org_path: str, n: int) -> None:
+        """``n`` more members in the organization at ``org_path`` and in each one above it."""
         ids = org_ids_on(org_path)
-        self.c.update_many({"_id": {"$in": ids}}, {"$inc": {"counts.members": 1}})
-        self.c.update_one({"_id": ids[-1]}, {"$inc": {"counts.own_members": 1}})
+        self.c.update_many({"_id": {"$in": ids}}, {"$inc": {"counts.members": n}})
+        self.c.update_one({"_id": ids[-1]}, {"$inc": {"counts.own_members": n}})
 
 
 def _counts(doc: dict[str, Any]) -> OrgCounts:

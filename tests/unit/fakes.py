@@ -107,10 +107,10 @@ class FakeOrgs(_Counted):
         self._raise(above, orgs_below=1)
         self._raise(above[-1:], children=1)
 
-    def count_member(self, org_path: str) -> None:
+    def count_members(self, org_path: str, n: int) -> None:
         ids = org_ids_on(org_path)
-        self._raise(ids, members=1)
-        self._raise(ids[-1:], own_members=1)
+        self._raise(ids, members=n)
+        self._raise(ids[-1:], own_members=n)
 
 
 class FakeMembers(_Counted):

@@ -64,9 +64,9 @@ def uow(request, tmp_path):
         client.close()
 
 
-def register(uow, settings, org_id="b1", seq=1, name="张三丰", card=None):
+def person(org_id="b1", seq=1, name="张三丰", card=None):
     birth = date(1980, 5, 6)
-    cmd = commands.RegisterMember(
+    return commands.RegisterMember(
         org_id=org_id,
         name=name,
         gender="male",
@@ -76,7 +76,10 @@ def register(uow, settings, org_id="b1", seq=1, name="张三丰", card=None):
         join_date=date(2005, 7, 1),
         card_uid=card or f"A{seq:07d}",
     )
-    member, _ = handlers.register_member(cmd, uow, OPERATOR, settings)
+
+
+def register(uow, settings, org_id="b1", seq=1, name="张三丰", card=None):
+    member, _ = handlers.register_member(person(org_id, seq, name, card), uow, OPERATOR, settings)
     return member
 
 
@@ -130,6 +133,16 @@ def test_registering_counts_the_member_in_the_org_and_above_once(uow, settings):
     assert (counts(uow, "b1").own_members, counts(uow, "b1").members) == (1, 1)
     assert (counts(uow, "s1").own_members, counts(uow, "s1").members) == (1, 2)
     assert counts(uow, "hj").members == 2 and counts(uow, "s2").members == 0
+
+
+def test_a_batch_is_counted_once_per_org_also_when_one_of_it_is_refused(uow, settings):
+    batch = [person("b1", 1), person("b1", 2), person("b2", 3), person("b3", 4), person("b1", 5)]
+    with pytest.raises(Forbidden):  # b3 lies in another street: the batch stops there
+        handlers.register_members(batch, uow, STREET1, settings)
+    assert (counts(uow, "b1").own_members, counts(uow, "b2").own_members) == (2, 1)
+    assert (counts(uow, "s1").members, counts(uow, "hj").members) == (3, 3)
+    handlers.register_members(batch[:3] + batch[4:], uow, STREET1, settings)  # the retry
+    assert (counts(uow, "b1").own_members, counts(uow, "hj").members) == (3, 4)
 
 
 def test_meetings_and_first_sign_ins_are_tallied_for_their_month_in_china(uow, settings):
