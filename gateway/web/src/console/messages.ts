@@ -1,6 +1,9 @@
 /** The console's own texts (zh-CN first; en second). */
+import { orgMessages } from './orgMessages'
+
 export const consoleMessages = {
   'zh-CN': {
+    ...orgMessages['zh-CN'],
     console: {
       title: '智慧党建管理后台',
       collapse: '收起菜单',
@@ -68,6 +71,7 @@ export const consoleMessages = {
     forbidden: '你的角色无权访问该页面',
   },
   en: {
+    ...orgMessages.en,
     console: {
       title: 'Smart Party Building Console',
       collapse: 'Collapse menu',

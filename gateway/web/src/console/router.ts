@@ -11,7 +11,7 @@
  */
 import type { Component } from 'vue'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
-import { HomeFilled, Lock } from '@element-plus/icons-vue'
+import { Calendar, HomeFilled, Lock, OfficeBuilding } from '@element-plus/icons-vue'
 
 import type { RoleName } from '@/shared/auth'
 
@@ -33,6 +33,30 @@ export const layoutChildren: RouteRecordRaw[] = [
     name: 'home',
     component: () => import('./views/HomeView.vue'),
     meta: { titleKey: 'menu.home', icon: HomeFilled, menu: true },
+  },
+  {
+    path: 'orgs',
+    name: 'orgs',
+    component: () => import('./views/orgs/OrgsView.vue'),
+    meta: { titleKey: 'orgs.title', icon: OfficeBuilding, menu: true },
+  },
+  {
+    path: 'members/:id',
+    name: 'member',
+    component: () => import('./views/orgs/MemberView.vue'),
+    meta: { titleKey: 'member.title', parentName: 'orgs' },
+  },
+  {
+    path: 'meetings',
+    name: 'meetings',
+    component: () => import('./views/meetings/MeetingsView.vue'),
+    meta: { titleKey: 'meetings.title', icon: Calendar, menu: true },
+  },
+  {
+    path: 'meetings/:id',
+    name: 'meeting',
+    component: () => import('./views/meetings/MeetingView.vue'),
+    meta: { titleKey: 'meeting.title', parentName: 'meetings' },
   },
   {
     path: 'password',
