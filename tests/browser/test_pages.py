@@ -219,6 +219,18 @@ ACCOUNT = {
 }
 
 
+OVERVIEW = {
+    "scope": "/hj/hj-s01/hj-s01-c01/hj-s01-c01-b01",
+    "month": "2026-01",
+    "roots": [],
+    "organizations": 1,
+    "members": 35,
+    "meetings_this_month": 2,
+    "attendance_this_month": 58,
+    "open_needs": None,
+}
+
+
 def pair(n: int, must_change: bool = False) -> dict[str, Any]:
     return {
         "access_token": f"access-{n}",
@@ -260,6 +272,7 @@ def test_console_first_sign_in_sets_a_password_then_shows_the_shell_and_chart(we
     web.route("**/api/v1/auth/sign-in", lambda r: fulfil(r, 200, pair(1, must_change=True)))
     web.route("**/api/v1/auth/password", lambda r: fulfil(r, *password_answers.pop(0)))
     web.route("**/api/v1/needs?*", lambda r: fulfil(r, 200, {"items": needs, "next_cursor": None}))
+    web.route("**/api/v1/overview", lambda r: fulfil(r, 200, OVERVIEW))
 
     web.goto(gateway + "/sign-in")
     web.get_by_label("用户名").fill("secretary01")
@@ -289,6 +302,11 @@ def test_console_first_sign_in_sets_a_password_then_shows_the_shell_and_chart(we
     expect(web.get_by_test_id("user-menu")).to_contain_text("李书记")
     expect(web.locator(".el-breadcrumb")).to_contain_text("首页")
     expect(web.get_by_text("共 4 条待办需求")).to_be_visible()
+    expect(web.get_by_label("2026-01 概况")).to_be_visible()
+    expect(web.get_by_test_id("figure-members")).to_have_text("35")
+    expect(web.get_by_test_id("figure-attendanceThisMonth")).to_have_text("58")
+    expect(web.get_by_test_id("figure-openNeeds")).to_have_text("—")  # volunteer away
+    expect(web.get_by_text("志愿服务暂不可用")).to_be_visible()
     expect(web.locator("canvas")).to_be_visible()
     tokens = json.loads(web.evaluate("localStorage.getItem('dangjian.console.tokens')"))
     assert tokens["access_token"] == "access-2"  # the pair the password change answered

@@ -54,6 +54,15 @@ export const consoleMessages = {
       needsTruncated: '需求较多，图表只统计了最新的 {count} 条',
       needsEmpty: '辖区内暂无待办的群众需求',
       reload: '刷新',
+      overview: '{month} 概况',
+      unavailable: '志愿服务暂不可用',
+      figures: {
+        organizations: '党组织',
+        members: '党员',
+        meetingsThisMonth: '本月会议',
+        attendanceThisMonth: '本月签到人次',
+        openNeeds: '待办群众需求',
+      },
     },
     needCategories: {
       elderly_care: '养老照护',
@@ -122,6 +131,15 @@ export const consoleMessages = {
       needsTruncated: 'Many needs: the chart counts the latest {count}',
       needsEmpty: 'No open needs in your area',
       reload: 'Reload',
+      overview: '{month} at a glance',
+      unavailable: 'Volunteer service unavailable',
+      figures: {
+        organizations: 'Organizations',
+        members: 'Members',
+        meetingsThisMonth: 'Meetings this month',
+        attendanceThisMonth: 'Sign-ins this month',
+        openNeeds: 'Open needs',
+      },
     },
     needCategories: {
       elderly_care: 'Elderly care',
