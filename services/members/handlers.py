@@ -84,13 +84,15 @@ class MeetingRepository(Protocol):
         limit: int,
     ) -> Page: ...
     def claim_count(self, meeting_id: str) -> bool: ...
-    def count_sign_in(self, meeting_id: str) -> None: ...
+    def count_sign_ins(self, meeting_id: str, n: int) -> None: ...
 
 
 class AttendanceRepository(Protocol):
     def get(self, attendance_id: str) -> Attendance | None: ...
     def add(self, attendance: Attendance, events: list[Event]) -> tuple[Attendance, bool]: ...
-    def claim_count(self, attendance_id: str) -> bool: ...
+    def claim_uncounted(self, limit: int) -> list[Attendance]:
+        """Up to ``limit`` sign-ins not yet counted, each claimed by this call only."""
+
     def of_member(self, member_id: str, cursor: str | None, limit: int) -> Page:
         """The member's sign-ins, newest first."""
 
@@ -352,7 +354,6 @@ def check_in(
         raise NotFound(_("Unknown card"))
     existing = uow.attendance.get(f"{meeting.meeting_id}:{member.member_id}")
     if existing is not None:
-        _count_sign_in(existing, meeting, uow, settings)
         return existing, member, meeting, False
     queued = (
         QueuedSwipe(cmd.swiped_at, timedelta(minutes=settings.offline_tolerance_min))
@@ -361,17 +362,23 @@ def check_in(
     )
     attendance, events = meeting.sign_in(member, kiosk, settings.clock(), queued)
     stored, created = uow.attendance.add(attendance, events)
-    _count_sign_in(stored, meeting, uow, settings)
     return stored, member, meeting, created
 
 
-def _count_sign_in(
-    attendance: Attendance, meeting: Meeting, uow: UnitOfWork, settings: Settings
-) -> None:
-    if uow.attendance.claim_count(attendance.attendance_id):
-        uow.meetings.count_sign_in(meeting.meeting_id)
-        month = month_of(meeting.starts_at, settings.timezone)
-        uow.tallies.add(meeting.org_path, month, attendance=1)
+def count_sign_ins(uow: UnitOfWork, settings: Settings, limit: int = 1000) -> int:
+    """Fold the sign-ins recorded since the last run into their counters (every few seconds,
+    off the card-swipe path): each meeting's signed_in and the month's tallies of its
+    organization and those above, one write per meeting. Each sign-in is claimed first, so it
+    is counted once whichever process folds it."""
+    claimed = Counter(a.meeting_id for a in uow.attendance.claim_uncounted(limit))
+    meetings = uow.meetings.many(list(claimed))
+    for meeting_id, n in claimed.items():
+        meeting = meetings.get(meeting_id)
+        if meeting is not None:
+            uow.meetings.count_sign_ins(meeting_id, n)
+            month = month_of(meeting.starts_at, settings.timezone)
+            uow.tallies.add(meeting.org_path, month, attendance=n)
+    return sum(claimed.values())
 
 
 def _known_org(org_id: str, uow: UnitOfWork) -> Org:

@@ -7,15 +7,18 @@ What is counted, and where it is kept up as things are created (services/members
 - ``orgs.counts``: ``children`` (direct sub-organizations), ``orgs_below`` (organizations in the
   subtree, itself excluded), ``own_members``, ``members`` (the subtree's, its own included);
   raised by create_org and register_member.
-- ``meetings.signed_in``: members signed in; raised by check_in.
+- ``meetings.signed_in``: members signed in.
 - ``tallies`` (``<org_id>|<YYYY-MM>``): meetings starting that month in the organization's
-  subtree and sign-ins at them; raised by schedule_meeting and check_in for the organization
-  and every one above it.
+  subtree and sign-ins at them; raised by schedule_meeting for the organization and every one
+  above it.
+- Sign-ins (``signed_in`` and the tallies' attendance) are counted off the card-swipe path:
+  handlers.count_sign_ins folds the sign-ins recorded since its last run every
+  COUNT_SIGN_INS_SECONDS, one write per meeting and per organization above it.
 
 A created document carries the ``uncounted`` mark until its counters have been raised; the call
-that clears the mark (one conditional update) raises them, so a repeated create counts once
-and a retried create counts what a crash left uncounted. A crash between clearing the mark and
-raising the counters leaves them one short: ``python -m services.members.recount`` (quiet
+that clears the mark (one conditional update; for sign-ins, a claim with a token) raises them,
+so a repeated create counts once and a retried create counts what a crash left uncounted. A
+crash between clearing the mark and raising the counters leaves them short: ``python -m services.members.recount`` (quiet
 system) sets them right. The members service runs the rebuild once when it starts on a
 database written before the counters existed (``store_versions``).
 """
@@ -87,8 +90,8 @@ def rebuild(db: Any, zone: ZoneInfo) -> dict[str, int]:
             {"$set": {"signed_in": signed_in[meeting_id]}, "$unset": {"uncounted": ""}},
         )
     _tallies(db, meetings, attended)
-    for collection in (db.members, db.attendance):
-        collection.update_many({"uncounted": True}, {"$unset": {"uncounted": ""}})
+    for collection in (db.members, db.attendance):  # a mark, or a claim a crash left behind
+        collection.update_many({"uncounted": {"$exists": True}}, {"$unset": {"uncounted": ""}})
     return {
         "orgs": len(orgs),
         "members": sum(own.values()),

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from nameko.timer import timer
+
 from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.pii import PiiCipher
 from services.infra.providers import Instrumentation, OutboxPublisher
@@ -18,6 +20,8 @@ from services.members import handlers, queries, schemas
 from services.members.accounts.entrypoints import AccountEntrypoints
 from services.members.phone_sign_in.entrypoints import PhoneSignInEntrypoints
 from services.members.store import OUTBOX_COLLECTIONS, MembersStore
+
+COUNT_SIGN_INS_SECONDS = 2  # how far a meeting's signed_in and the tallies lag the sign-ins
 
 
 def settings(config: dict[str, Any]) -> handlers.Settings:
@@ -149,6 +153,10 @@ class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
         cmd = load(schemas.FollowAttendance, query)
         live = queries.follow_attendance(cmd, self.uow, self.caller(), self.settings)
         return dump(schemas.LiveAttendanceOut, live)
+
+    @timer(interval=COUNT_SIGN_INS_SECONDS)
+    def count_sign_ins(self) -> None:
+        handlers.count_sign_ins(self.uow, self.settings)
 
     @rpc
     def get_overview(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@ Documents map to the domain objects here; pymongo errors stop here."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
@@ -44,7 +45,8 @@ PHONE_SHARERS = 10  # members read for one phone number (a number signs in one m
 # A created organization, member, meeting or attendance carries UNCOUNTED until the counters
 # it adds to (services/members/recount.py) have been raised: whoever clears the mark (one
 # conditional update) raises them, so a retried create counts once and a create whose counting
-# was cut short is counted by its retry.
+# was cut short is counted by its retry. Sign-ins are counted in batches, off the card-swipe
+# path (handlers.count_sign_ins, every few seconds).
 UNCOUNTED = "uncounted"
 BY_ID = [("_id", 1)]
 BY_NAME = [("name", 1), ("_id", 1)]
@@ -308,8 +310,8 @@ class Meetings:
     def claim_count(self, meeting_id: str) -> bool:
         return _claim(self.c, meeting_id)
 
-    def count_sign_in(self, meeting_id: str) -> None:
-        self.c.update_one({"_id": meeting_id}, {"$inc": {"signed_in": 1}})
+    def count_sign_ins(self, meeting_id: str, n: int) -> None:
+        self.c.update_one({"_id": meeting_id}, {"$inc": {"signed_in": n}})
 
 
 def _meeting(doc: dict[str, Any]) -> Meeting:
@@ -358,8 +360,17 @@ class Attendances:
         stored, created = insert_once(self.c, with_events(doc, events))
         return _attendance(stored) or attendance, created
 
-    def claim_count(self, attendance_id: str) -> bool:
-        return _claim(self.c, attendance_id)
+    def claim_uncounted(self, limit: int) -> list[Attendance]:
+        """Sign-ins still marked uncounted (index uncounted), claimed with a token of this call
+        (another process claiming at the same time gets the others), then unmarked."""
+        ids = [d["_id"] for d in self.c.find({UNCOUNTED: True}, {"_id": 1}).limit(limit)]
+        if not ids:
+            return []
+        token = uuid.uuid4().hex
+        self.c.update_many({"_id": {"$in": ids}, UNCOUNTED: True}, {"$set": {UNCOUNTED: token}})
+        mine = list(self.c.find({"_id": {"$in": ids}, UNCOUNTED: token}))
+        self.c.update_many({"_id": {"$in": [d["_id"] for d in mine]}}, {"$unset": {UNCOUNTED: ""}})
+        return [a for a in map(_attendance, mine) if a is not None]
 
     def of_member(
         self, member_id: str, cursor: str | None, limit: int
@@ -509,6 +520,7 @@ class MembersStore(AccountsStore, PhoneSignInStore):
         ],
         "meetings": [([("org_path", 1), ("starts_at", -1), ("_id", -1)], {})],
         "attendance": [
+            ([(UNCOUNTED, 1)], {"sparse": True}),  # the sign-ins still to count
             ([("meeting_id", 1), ("recorded_at", 1), ("_id", 1)], {}),
             ([("member_id", 1), ("checked_in_at", -1), ("_id", -1)], {}),
         ],

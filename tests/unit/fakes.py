@@ -170,9 +170,9 @@ class FakeMeetings(_Counted):
         shown, position = _sorted_page(found, *order, cursor, limit, descending=newest_first)
         return shown, paging.encode(position)
 
-    def count_sign_in(self, meeting_id: str) -> None:
+    def count_sign_ins(self, meeting_id: str, n: int) -> None:
         meeting = self.rows[meeting_id]
-        self.rows[meeting_id] = replace(meeting, signed_in=meeting.signed_in + 1)
+        self.rows[meeting_id] = replace(meeting, signed_in=meeting.signed_in + n)
 
 
 class FakeAttendance(_Counted):
@@ -181,6 +181,11 @@ class FakeAttendance(_Counted):
         if created:
             self.events.extend(events)
         return stored, created
+
+    def claim_uncounted(self, limit: int) -> list[Attendance]:
+        claimed = [self.rows[k] for k in sorted(self.uncounted)[:limit]]
+        self.uncounted -= {a.attendance_id for a in claimed}
+        return claimed
 
     def of_member(self, member_id: str, cursor: str | None, limit: int) -> Any:
         found = [a for a in self.rows.values() if a.member_id == member_id]

@@ -95,9 +95,13 @@ def schedule(uow, settings, meeting_id="m1", org_id="b1", starts_at=NOW, **overr
     return handlers.schedule_meeting(cmd, uow, OPERATOR, settings)[0]
 
 
-def swipe(uow, settings, card, meeting_id="m1"):
+def swipe(uow, settings, card, meeting_id="m1", fold=True):
+    """A card swipe at the kiosk; then (``fold``) the sign-ins counted, as the timer does."""
     handlers.enroll_kiosk(commands.EnrollKiosk("k1", "s1", "党群服务中心"), uow, OPERATOR)
-    return handlers.check_in(commands.CheckIn(card, meeting_id), uow, KIOSK1, settings)
+    found = handlers.check_in(commands.CheckIn(card, meeting_id), uow, KIOSK1, settings)
+    if fold:
+        handlers.count_sign_ins(uow, settings)
+    return found
 
 
 def counts(uow, org_id):
@@ -156,6 +160,20 @@ def test_meetings_and_first_sign_ins_are_tallied_for_their_month_in_china(uow, s
     assert uow.tallies.of(["hj", "b1", "s2"], "2026-11") == {"hj": (1, 1), "b1": (1, 1)}
     assert uow.tallies.of(["hj"], "2026-12") == {"hj": (1, 0)}
     assert uow.meetings.get("m1").signed_in == 1
+
+
+def test_sign_ins_are_counted_off_the_swipe_path_once_each(uow, settings):
+    for seq in (1, 2):
+        register(uow, settings, seq=seq)
+    schedule(uow, settings)
+    for card in ("A0000001", "A0000002", "A0000001"):
+        swipe(uow, settings, card, fold=False)
+    assert uow.meetings.get("m1").signed_in == 0  # not yet folded
+    assert handlers.count_sign_ins(uow, settings, limit=1) == 1
+    assert handlers.count_sign_ins(uow, settings) == 1
+    assert handlers.count_sign_ins(uow, settings) == 0
+    assert uow.meetings.get("m1").signed_in == 2
+    assert uow.tallies.of(["hj"], "2026-11") == {"hj": (1, 2)}
 
 
 # -- the tree ----------------------------------------------------------------------------------
