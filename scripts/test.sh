@@ -17,4 +17,5 @@ fi
 (cd gateway/web && npx --no-install vitest run)  # the front ends' unit tests
 .venv/bin/python -m pytest --ignore tests/browser --rabbit-ctl-uri "$RABBIT_CTL_URI" --amqp-uri "$AMQP_URI" "$@"
 # the pages in Chromium: a process of their own (Playwright's asyncio does not run under eventlet)
-./scripts/web.sh browser-deps && .venv/bin/python -m pytest --confcutdir tests/browser tests/browser
+./scripts/web.sh browser-deps && .venv/bin/python -m pytest --confcutdir tests/browser tests/browser \
+  --rabbit-ctl-uri "$RABBIT_CTL_URI" --amqp-uri "$AMQP_URI"  # the `system` fixture's broker
