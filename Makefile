@@ -6,8 +6,8 @@ run:        ## start the whole system on the embedded defaults, with the demo co
 test:       ## lint, type-check and run every test on the real broker and store
 	./scripts/test.sh
 
-web:        ## build the front ends (gateway/web -> gateway/web/dist) when their sources changed
-	./scripts/web.sh
+web:        ## build and type-check the front ends (gateway/web -> dist) when their sources changed
+	./scripts/web.sh typecheck
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -14,6 +14,7 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy services gateway tools
+./scripts/web.sh typecheck  # the front ends' types (vue-tsc)
 (cd gateway/web && npx --no-install vitest run)  # the front ends' unit tests
 .venv/bin/python -m pytest --ignore tests/browser --rabbit-ctl-uri "$RABBIT_CTL_URI" --amqp-uri "$AMQP_URI" "$@"
 # the pages in Chromium: a process of their own (Playwright's asyncio does not run under eventlet)
