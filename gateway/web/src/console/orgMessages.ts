@@ -150,7 +150,6 @@ export const orgMessages = {
       rate: '签到率',
       openToAll: '面向全体党员',
       noMeetings: '该时间段内没有会议',
-      view: '查看签到',
     },
     schedule: {
       title: '新建会议',
@@ -358,7 +357,6 @@ export const orgMessages = {
       rate: 'Rate',
       openToAll: 'Open to all',
       noMeetings: 'No meetings in these dates',
-      view: 'Attendance',
     },
     schedule: {
       title: 'New meeting',
