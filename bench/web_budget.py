@@ -77,7 +77,8 @@ def main() -> int:
         return 1
     manifest: dict[str, dict] = json.loads(manifest_path.read_text(encoding="utf-8"))
 
-    print(f"initial JS per page, gzip level 6 ({manifest_path.relative_to(ROOT)})")
+    shown = manifest_path.relative_to(ROOT) if manifest_path.is_relative_to(ROOT) else manifest_path
+    print(f"initial JS per page, gzip level 6 ({shown})")
     print(f"{'page':<34} {'files':>5} {'raw KB':>9} {'gzip KB':>9} {'budget':>8} {'ratio':>7}")
     for page, budget in BUDGETS_KB.items():
         files = static_closure(manifest, [page])
