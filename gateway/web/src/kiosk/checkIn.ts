@@ -71,3 +71,34 @@ export function replayOutcome(error: unknown): ReplayOutcome {
 export function fetchPoints(api: ApiClient, href: string) {
   return api.get<PointsAnswer>(href, { timeoutMs: 5000 })
 }
+
+/**
+ * When to ask for a sign-in's points: soon after the answer (scoring usually has them within a
+ * few hundred milliseconds), then less often, about four seconds in all — as long as the answer
+ * stays on the screen.
+ */
+export const POINTS_POLL_MS = [150, 250, 400, 700, 1000, 1500]
+
+/**
+ * The points once scoring has them (awarded or capped), asked after each delay while `wanted()`
+ * (the answer is still on the screen); null when they are still pending at the end, or the screen
+ * has moved on. A failed fetch is asked again at the next delay.
+ */
+export async function awaitPoints(
+  fetchOnce: () => Promise<PointsAnswer>,
+  wanted: () => boolean,
+  delays: readonly number[] = POINTS_POLL_MS,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((done) => setTimeout(done, ms)),
+): Promise<PointsAnswer | null> {
+  for (const ms of delays) {
+    await sleep(ms)
+    if (!wanted()) return null
+    try {
+      const points = await fetchOnce()
+      if (points.status !== 'pending') return points
+    } catch {
+      // the sign-in is recorded; the next try may reach scoring
+    }
+  }
+  return null
+}
