@@ -25,6 +25,7 @@ bench:      ## benchmarks (not tests): figures and ratios to a baseline measured
 	.venv/bin/python bench/demo_load.py
 	.venv/bin/python bench/memory.py
 	.venv/bin/python bench/web_budget.py
+	.venv/bin/python bench/kiosk_screen.py
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
