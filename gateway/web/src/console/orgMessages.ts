@@ -61,6 +61,7 @@ export const orgMessages = {
       search: '搜索',
       reset: '重置',
       noMembers: '没有符合条件的党员',
+      membersBelow: '本级组织没有直属党员，可勾选“含下级组织”按姓名或卡号查找，或在左侧选择下级组织',
       actions: '操作',
       detail: '详情',
     },
@@ -267,6 +268,8 @@ export const orgMessages = {
       search: 'Search',
       reset: 'Reset',
       noMembers: 'No members found',
+      membersBelow:
+        'No members directly in this organization: search its sub-organizations by name or card, or choose one on the left',
       actions: 'Actions',
       detail: 'Details',
     },

@@ -15,11 +15,12 @@ export function formatDateTime(iso: string | null | undefined): string {
   return `${local(date)} ${pad(date.getHours())}:${pad(date.getMinutes())}`
 }
 
-/** "17:00:05" */
-export function formatTime(iso: string): string {
+/** "17:00:05" (or "17:00" without the seconds) */
+export function formatTime(iso: string, seconds = true): string {
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return '-'
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  const minutes = `${pad(date.getHours())}:${pad(date.getMinutes())}`
+  return seconds ? `${minutes}:${pad(date.getSeconds())}` : minutes
 }
 
 /** "2026-01-05T17:00:00+08:00": the moment, written in the browser's zone with its offset. */
