@@ -147,6 +147,21 @@ def test_secretary_finds_a_member_schedules_a_meeting_and_sees_a_swipe_arrive(we
     dialog.get_by_label("会议名称").fill("支部党员大会（浏览器测试）")
     expect(dialog.get_by_text("签到时间窗口：开始前 20 分钟至开始后 20 分钟")).to_be_visible()
     checked(web, "console-meeting-new")
+
+    # a start beyond the horizon: the server's message next to the field
+    starts = dialog.get_by_label("开始时间")
+    starts.fill("2035-01-01 09:00")
+    starts.press("Enter")
+    with web.expect_response("**/api/v1/meetings") as refused:
+        dialog.get_by_test_id("schedule-submit").click()
+    assert refused.value.status == 400
+    message = refused.value.json()["errors"]["starts_at"][0]
+    assert re.search(r"[\u4e00-\u9fff]", message)  # Chinese
+    starts_item = dialog.locator(".el-form-item", has=web.get_by_label("开始时间"))
+    expect(starts_item.locator(".el-form-item__error")).to_have_text(message)
+    checked(web, "console-meeting-new-refused")
+    starts.fill(datetime.now().strftime("%Y-%m-%d %H:%M"))
+    starts.press("Enter")
     with web.expect_response("**/api/v1/meetings") as created:
         dialog.get_by_test_id("schedule-submit").click()
     assert created.value.status == 201, created.value.text()
