@@ -9,8 +9,9 @@ on its own at zlib's default level 6, as a server would send it.
 
 Budgets: console (index.html) <= 300 KB, kiosk (kiosk.html) <= 150 KB; the phone pages (m.html)
 are printed without one. For the console the first screens are printed as well, for information:
-the sign-in page (initial + the sign-in route) and the home page after sign-in (initial + the
-layout and home routes, ECharts included).
+the sign-in page (initial + the sign-in route), the home page after sign-in (initial + the
+layout and home routes, ECharts included), the organization tree and a meeting's live list
+(initial + the layout and that route).
 
 Exits non-zero only when the build or its manifest is missing, never on a figure over budget.
 
@@ -33,6 +34,14 @@ CONSOLE_SCREENS = {
     "home after sign-in": [
         "src/console/layout/ConsoleLayout.vue",
         "src/console/views/HomeView.vue",
+    ],
+    "organization tree": [
+        "src/console/layout/ConsoleLayout.vue",
+        "src/console/views/orgs/OrgsView.vue",
+    ],
+    "meeting live list": [
+        "src/console/layout/ConsoleLayout.vue",
+        "src/console/views/meetings/MeetingView.vue",
     ],
 }
 
