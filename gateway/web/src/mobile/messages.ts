@@ -1,14 +1,25 @@
-/** The phone pages' texts. */
+/** The phone pages' texts (zh-CN first; en second); the names of meeting kinds and points
+ * categories and items are the console's. */
+import { orgMessages } from '@/console/orgMessages'
+
+const vocabulary = (locale: 'zh-CN' | 'en') => {
+  const { meetingKinds, pointsCategories, pointsItems } = orgMessages[locale]
+  return { meetingKinds, pointsCategories, pointsItems }
+}
+
 export const mobileMessages = {
   'zh-CN': {
+    ...vocabulary('zh-CN'),
     mobile: {
       signInTitle: '党员登录',
+      signInIntro: '使用在党组织登记的手机号接收验证码登录',
       phone: '手机号',
       phonePlaceholder: '请输入手机号',
       phoneInvalid: '请输入 11 位手机号',
       code: '验证码',
       codePlaceholder: '请输入短信验证码',
       codeRequired: '请输入验证码',
+      codeInvalid: '验证码为 6 位数字',
       sendCode: '获取验证码',
       resend: '{seconds} 秒后重发',
       codeSent: '验证码已发送',
@@ -18,18 +29,65 @@ export const mobileMessages = {
       username: '账号',
       roles: '身份',
       signOut: '退出登录',
-      signedOut: '已退出登录',
+      notMember: '当前账号不是党员账号，请使用党员手机号登录',
+    },
+    tabs: {
+      points: '积分',
+      inbox: '消息',
+      meetings: '会议',
+      me: '我的',
+    },
+    list: {
+      loading: '加载中…',
+      finished: '没有更多了',
+      error: '加载失败，点击重试',
+    },
+    points: {
+      title: '我的积分',
+      year: '{year}年',
+      yearLabel: '年度',
+      total: '本年总分',
+      required: '全年考核要求 {required} 分',
+      ofRequired: '{points} / {required} 分',
+      earned: '{points} 分',
+      gap: '还需 {gap} 分',
+      met: '已达到全年要求',
+      attended: '参加情况',
+      times: '{count} 次',
+      noneAttended: '今年还没有参加记录',
+      entries: '积分明细',
+      noEntries: '今年还没有积分记录',
+      capped: '已达本项上限（应得 {requested} 分）',
+      totalAfter: '累计 {total} 分',
+      reasons: {
+        meetingAttended: '参加{kind}',
+      },
+    },
+    inbox: {
+      title: '我的消息',
+      empty: '暂无消息',
+      unread: '未读',
+    },
+    meetings: {
+      title: '我的会议',
+      empty: '暂无签到记录',
+      startsAt: '会议时间',
+      checkedInAt: '签到时间',
+      offline: '离线补录',
     },
   },
   en: {
+    ...vocabulary('en'),
     mobile: {
       signInTitle: 'Member sign-in',
+      signInIntro: 'Sign in with the mobile number your party organization has on record',
       phone: 'Mobile',
       phonePlaceholder: 'Your mobile number',
       phoneInvalid: 'Enter an 11-digit mobile number',
       code: 'Code',
       codePlaceholder: 'The code from the SMS',
       codeRequired: 'Enter the code',
+      codeInvalid: 'The code has 6 digits',
       sendCode: 'Send code',
       resend: 'Resend in {seconds}s',
       codeSent: 'Code sent',
@@ -39,7 +97,51 @@ export const mobileMessages = {
       username: 'Account',
       roles: 'Roles',
       signOut: 'Sign out',
-      signedOut: 'Signed out',
+      notMember: 'This account is not a member account; sign in with your mobile number',
+    },
+    tabs: {
+      points: 'Points',
+      inbox: 'Messages',
+      meetings: 'Meetings',
+      me: 'Me',
+    },
+    list: {
+      loading: 'Loading…',
+      finished: 'No more',
+      error: 'Could not load; tap to retry',
+    },
+    points: {
+      title: 'My points',
+      year: '{year}',
+      yearLabel: 'Year',
+      total: 'Total this year',
+      required: 'Annual requirement: {required} points',
+      ofRequired: '{points} / {required} points',
+      earned: '{points} points',
+      gap: '{gap} more needed',
+      met: 'Requirement met',
+      attended: 'Taken part',
+      times: '{count} times',
+      noneAttended: 'Nothing recorded this year yet',
+      entries: 'Points history',
+      noEntries: 'No points this year yet',
+      capped: 'Item cap reached (would have been {requested})',
+      totalAfter: 'Total {total}',
+      reasons: {
+        meetingAttended: 'Attended: {kind}',
+      },
+    },
+    inbox: {
+      title: 'My messages',
+      empty: 'No messages',
+      unread: 'Unread',
+    },
+    meetings: {
+      title: 'My meetings',
+      empty: 'No sign-ins yet',
+      startsAt: 'Meeting time',
+      checkedInAt: 'Signed in',
+      offline: 'Recorded offline',
     },
   },
 }

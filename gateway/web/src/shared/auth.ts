@@ -53,8 +53,14 @@ export function signOut(api: ApiClient): Promise<void> {
   return api.post<void>('/auth/sign-out')
 }
 
-export function requestMemberCode(api: ApiClient, phone: string): Promise<void> {
-  return api.post<void>('/auth/member-code', { phone }, { auth: false })
+/** 202 alike for every number: the server's sentence to show and the code's lifetime. */
+export interface MemberCodeAnswer {
+  message: string
+  expires_in: number
+}
+
+export function requestMemberCode(api: ApiClient, phone: string): Promise<MemberCodeAnswer> {
+  return api.post<MemberCodeAnswer>('/auth/member-code', { phone }, { auth: false })
 }
 
 export function memberSignIn(api: ApiClient, phone: string, code: string): Promise<TokenPair> {

@@ -25,8 +25,10 @@ export class ApiProblem extends Error {
   readonly detail: string
   readonly type: string
   readonly fieldErrors: FieldErrors
+  /** Seconds to wait before trying again (the Retry-After header of a 429 or 423), or null. */
+  readonly retryAfter: number | null
 
-  constructor(status: number, body: ProblemBody = {}) {
+  constructor(status: number, body: ProblemBody = {}, retryAfter: number | null = null) {
     super(body.detail || body.title || `HTTP ${status}`)
     this.name = 'ApiProblem'
     this.status = status
@@ -35,6 +37,7 @@ export class ApiProblem extends Error {
     this.detail = body.detail ?? ''
     this.type = body.type ?? 'about:blank'
     this.fieldErrors = body.errors ?? {}
+    this.retryAfter = retryAfter
   }
 
   /** The server's messages for one field, joined for display next to it (undefined: none). */
@@ -98,5 +101,14 @@ export async function problemFrom(response: Response): Promise<ApiProblem> {
       body = {}
     }
   }
-  return new ApiProblem(response.status, body)
+  return new ApiProblem(response.status, body, retryAfterSeconds(response.headers.get('Retry-After')))
+}
+
+/** Retry-After as seconds: a number of seconds, or an HTTP date (null when absent or unreadable). */
+export function retryAfterSeconds(value: string | null, now: number = Date.now()): number | null {
+  if (!value) return null
+  const text = value.trim()
+  if (/^[0-9]+$/.test(text)) return Number(text)
+  const at = /^[A-Za-z]{3}, /.test(text) ? Date.parse(text) : Number.NaN // an HTTP date
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000))
 }
