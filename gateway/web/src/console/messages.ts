@@ -1,9 +1,11 @@
 /** The console's own texts (zh-CN first; en second). */
+import { opsMessages } from './opsMessages'
 import { orgMessages } from './orgMessages'
 
 export const consoleMessages = {
   'zh-CN': {
     ...orgMessages['zh-CN'],
+    ...opsMessages['zh-CN'],
     console: {
       title: '智慧党建管理后台',
       collapse: '收起菜单',
@@ -81,6 +83,7 @@ export const consoleMessages = {
   },
   en: {
     ...orgMessages.en,
+    ...opsMessages.en,
     console: {
       title: 'Smart Party Building Console',
       collapse: 'Collapse menu',

@@ -12,8 +12,12 @@
 import type { Component } from 'vue'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { Calendar, HomeFilled, Lock, OfficeBuilding } from '@element-plus/icons-vue'
+import { Monitor, Service, Tickets, UserFilled } from '@element-plus/icons-vue'
 
 import type { RoleName } from '@/shared/auth'
+
+/** accounts, the sign-in log and kiosks (gateway/access.py: manage_accounts, manage_kiosks) */
+const OPERATORS: RoleName[] = ['county_operator', 'org_admin']
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -57,6 +61,30 @@ export const layoutChildren: RouteRecordRaw[] = [
     name: 'meeting',
     component: () => import('./views/meetings/MeetingView.vue'),
     meta: { titleKey: 'meeting.title', parentName: 'meetings' },
+  },
+  {
+    path: 'needs',
+    name: 'needs',
+    component: () => import('./views/needs/NeedsView.vue'),
+    meta: { titleKey: 'needs.menu', icon: Service, menu: true },
+  },
+  {
+    path: 'accounts',
+    name: 'accounts',
+    component: () => import('./views/accounts/AccountsView.vue'),
+    meta: { titleKey: 'accounts.menu', icon: UserFilled, menu: true, roles: OPERATORS },
+  },
+  {
+    path: 'sign-in-attempts',
+    name: 'sign-in-attempts',
+    component: () => import('./views/accounts/SignInAttemptsView.vue'),
+    meta: { titleKey: 'attempts.menu', icon: Tickets, menu: true, roles: OPERATORS },
+  },
+  {
+    path: 'kiosks',
+    name: 'kiosks',
+    component: () => import('./views/kiosks/KiosksView.vue'),
+    meta: { titleKey: 'kiosks.menu', icon: Monitor, menu: true, roles: OPERATORS },
   },
   {
     path: 'password',

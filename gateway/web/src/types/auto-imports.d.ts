@@ -9,5 +9,6 @@
 export {}
 declare global {
   const ElMessage: typeof import('element-plus/es').ElMessage
+  const ElMessageBox: typeof import('element-plus/es').ElMessageBox
   const showToast: typeof import('vant/es').showToast
 }
