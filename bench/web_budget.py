@@ -10,8 +10,9 @@ on its own at zlib's default level 6, as a server would send it.
 Budgets: console (index.html) <= 300 KB, kiosk (kiosk.html) <= 150 KB; the phone pages (m.html)
 are printed without one. For the console the first screens are printed as well, for information:
 the sign-in page (initial + the sign-in route), the home page after sign-in (initial + the
-layout and home routes, ECharts included), the organization tree and a meeting's live list
-(initial + the layout and that route).
+layout and home routes, ECharts included), the organization tree, a meeting's live list, the
+residents' needs, accounts and kiosks (initial + the layout and that route); for the phone pages
+their sign-in and points pages likewise.
 
 Exits non-zero only when the build or its manifest is missing, never on a figure over budget.
 
@@ -43,7 +44,27 @@ CONSOLE_SCREENS = {
         "src/console/layout/ConsoleLayout.vue",
         "src/console/views/meetings/MeetingView.vue",
     ],
+    "residents' needs": [
+        "src/console/layout/ConsoleLayout.vue",
+        "src/console/views/needs/NeedsView.vue",
+    ],
+    "accounts": [
+        "src/console/layout/ConsoleLayout.vue",
+        "src/console/views/accounts/AccountsView.vue",
+    ],
+    "kiosks": [
+        "src/console/layout/ConsoleLayout.vue",
+        "src/console/views/kiosks/KiosksView.vue",
+    ],
 }
+PHONE_SCREENS = {
+    "sign-in page": ["src/mobile/views/SignInView.vue"],
+    "points after sign-in": [
+        "src/mobile/views/TabsLayout.vue",
+        "src/mobile/views/PointsView.vue",
+    ],
+}
+SCREENS = {"index.html": ("console", CONSOLE_SCREENS), "m.html": ("phone", PHONE_SCREENS)}
 
 
 def static_closure(manifest: dict[str, dict], keys: list[str]) -> list[str]:
@@ -103,14 +124,15 @@ def main() -> int:
         print(
             f"{'  + its CSS (not in the budget)':<34} {'':>5} {css_raw / KB:>9.1f} {css_gz / KB:>9.1f}"
         )
-        if page == "index.html":
-            for screen, routes in CONSOLE_SCREENS.items():
-                keys = [page, *routes]
-                raw, gz = sizes(args.dist, static_closure(manifest, keys))
-                print(
-                    f"{'  console ' + screen:<34} {len(static_closure(manifest, keys)):>5} "
-                    f"{raw / KB:>9.1f} {gz / KB:>9.1f} {'(info)':>8} {gz / (budget * KB):>7.2f}"
-                )
+        name, screens = SCREENS.get(page, ("", {}))
+        for screen, routes in screens.items():
+            keys = [page, *routes]
+            raw, gz = sizes(args.dist, static_closure(manifest, keys))
+            ratio = f"{gz / (budget * KB):.2f}" if budget else "-"
+            print(
+                f"{'  ' + name + ' ' + screen:<34} {len(static_closure(manifest, keys)):>5} "
+                f"{raw / KB:>9.1f} {gz / KB:>9.1f} {'(info)':>8} {ratio:>7}"
+            )
     return 0
 
 
