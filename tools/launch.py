@@ -42,10 +42,26 @@ class Launched:
         )
 
 
+LISTEN_PORTS = range(20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port free now, below the kernel's ephemeral range (32768+ here): a port the kernel
+    picked for us could be given, before our server binds it, to any outgoing connection (a
+    broker client's own end), which is how a service once failed to start in CI. Ports this
+    process handed out before are never handed out again."""
+    while True:
+        port = random.choice(LISTEN_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
 
 
 def launch(
