@@ -15,7 +15,6 @@ county), once per test module.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -28,9 +27,8 @@ import pytest
 import requests
 
 from tests.browser.support import CHROMIUM, CSP_RECORDER, DIST, ROOT, SECRET
-from tools.launch import free_port, launch, stop
-
-SYSTEM_STARTUP_SECONDS = 240
+from tests.system import demo_logins, demo_system
+from tools.launch import free_port
 
 
 def _eventlet_patched() -> bool:
@@ -114,22 +112,12 @@ def system(
     """The whole system (`make run`) for one test module: ``url``, ``logins`` (the demo logins
     file: tokens, staff accounts with their one-time passwords, cards, the member's phone),
     ``data_dir`` (sms/messages.jsonl and the logs are under it)."""
-    management = request.config.getoption("RABBIT_API_URI")
-    launched = launch(
-        tmp_path_factory.mktemp("system"),
-        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
-        management_uri=management,
-        demo_size="small",
-        timeout=SYSTEM_STARTUP_SECONDS,
-    )
-    try:
+    with demo_system(request, tmp_path_factory, "system") as launched:
         yield {
             "url": launched.url,
-            "logins": json.loads((launched.data_dir / "demo-logins.json").read_text()),
+            "logins": demo_logins(launched),
             "data_dir": launched.data_dir,
         }
-    finally:
-        stop(launched, management)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 county): the demo accounts, the first sign-in's forced password change, refresh rotation and
 reuse, lockout, account management within a scope, and a kiosk paired by code, then revoked."""
 
-import json
 import uuid
 
 import pytest
@@ -10,24 +9,15 @@ import requests
 
 from gateway.auth import issue_token
 from tests.conftest import wait_for
-from tools.launch import launch, stop
+from tests.system import demo_logins, demo_system
 
-STARTUP_SECONDS = 240
 NEW_PASSWORD = "党建-Demo-2026"
 
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, request):
-    management = request.config.getoption("RABBIT_API_URI")
-    launched = launch(
-        tmp_path_factory.mktemp("accounts"),
-        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
-        management_uri=management,
-        demo_size="small",
-        timeout=STARTUP_SECONDS,
-    )
-    try:
-        logins = json.loads((launched.data_dir / "demo-logins.json").read_text())
+    with demo_system(request, tmp_path_factory, "accounts") as launched:
+        logins = demo_logins(launched)
         secret = launched.secrets()["TOKEN_SECRET"]
         yield {
             "url": launched.url + "/api/v1",
@@ -41,8 +31,6 @@ def system(tmp_path_factory, request):
                 secret, subject="e2e-street", role="org_admin", scope="/hj/hj-s01"
             ),
         }
-    finally:
-        stop(launched, management)
 
 
 def call(system, method, path, body=None, token=None):

@@ -2,7 +2,6 @@
 of /api/v1/openapi.json, with generated valid and invalid input as a county operator, answers
 without a server error and as documented (status code, content type, body schema, headers)."""
 
-import json
 from collections import Counter
 
 import pytest
@@ -19,9 +18,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from gateway.auth import issue_token
-from tools.launch import launch, stop
+from tests.system import demo_logins, demo_system
 
-STARTUP_SECONDS = 240
 EXAMPLES_PER_OPERATION = 50
 CHECKS = [
     not_a_server_error,
@@ -34,22 +32,12 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, request):
-    management = request.config.getoption("RABBIT_API_URI")
-    launched = launch(
-        tmp_path_factory.mktemp("contract"),
-        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
-        management_uri=management,
-        demo_size="small",
-        timeout=STARTUP_SECONDS,
-    )
-    try:
+    with demo_system(request, tmp_path_factory, "contract") as launched:
         yield {
             "url": launched.url,
-            "logins": json.loads((launched.data_dir / "demo-logins.json").read_text()),
+            "logins": demo_logins(launched),
             "secret": launched.secrets()["TOKEN_SECRET"],
         }
-    finally:
-        stop(launched, management)
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,9 @@ import requests
 from gateway.auth import issue_token
 from services.members.idcard import make_id_number
 from tests.conftest import wait_for
+from tests.system import demo_logins, demo_system
 from tools.demo_county.generate import generate_county
-from tools.launch import launch, stop
 
-STARTUP_SECONDS = 240
 CHINA = ZoneInfo("Asia/Shanghai")
 BRANCHES = {"own": "hj-s01-c01-b01", "sibling": "hj-s01-c01-b02", "other": "hj-s02-c01-b01"}
 GRIDS = {"own": "hj-s01-c01-g01", "sibling": "hj-s01-c01-g02", "other": "hj-s02-c01-g01"}
@@ -40,16 +39,8 @@ def path_of(org_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, request):
-    management = request.config.getoption("RABBIT_API_URI")
-    launched = launch(
-        tmp_path_factory.mktemp("authz"),
-        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
-        management_uri=management,
-        demo_size="small",
-        timeout=STARTUP_SECONDS,
-    )
-    try:
-        logins = json.loads((launched.data_dir / "demo-logins.json").read_text())
+    with demo_system(request, tmp_path_factory, "authz") as launched:
+        logins = demo_logins(launched)
         secret = launched.secrets()["TOKEN_SECRET"]
         assert logins["open_meeting"]["org_id"] == BRANCHES["own"]
         today = datetime.now(UTC).astimezone(CHINA).date()
@@ -98,8 +89,6 @@ def world(tmp_path_factory, request):
             assert made.status_code == 201, made.text
             world["accounts"][target] = made.json()["account_id"]
         yield world
-    finally:
-        stop(launched, management)
 
 
 def call(world, actor, method, path, body=None, token=None):

@@ -10,9 +10,8 @@ import pytest
 import requests
 
 from tests.conftest import wait_for
-from tools.launch import launch, stop
+from tests.system import demo_logins, demo_system
 
-STARTUP_SECONDS = 240
 STRANGER = "13900009999"  # nobody's number (the demo county's start with 170 or 171)
 ACCEPTED = {
     "message": "如该手机号已登记为党员，验证码已通过短信发送，5分钟内有效",
@@ -22,16 +21,8 @@ ACCEPTED = {
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, request):
-    management = request.config.getoption("RABBIT_API_URI")
-    launched = launch(
-        tmp_path_factory.mktemp("phones"),
-        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
-        management_uri=management,
-        demo_size="small",
-        timeout=STARTUP_SECONDS,
-    )
-    try:
-        logins = json.loads((launched.data_dir / "demo-logins.json").read_text())
+    with demo_system(request, tmp_path_factory, "phones") as launched:
+        logins = demo_logins(launched)
         yield {
             "url": launched.url + "/api/v1",
             "logins": logins,
@@ -39,8 +30,6 @@ def system(tmp_path_factory, request):
             "data_dir": launched.data_dir,
             "output": "".join(launched.output),
         }
-    finally:
-        stop(launched, management)
 
 
 def post(system, path, body, token=None):

@@ -14,32 +14,21 @@ from kombu import Connection, Exchange, Queue
 
 from gateway.auth import issue_token
 from tests.conftest import wait_for
-from tools.launch import launch, stop
+from tests.system import demo_logins, demo_system
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 240
 
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, request):
-    management = request.config.getoption("RABBIT_API_URI")
-    launched = launch(
-        tmp_path_factory.mktemp("system"),
-        amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
-        management_uri=management,
-        demo_size="small",
-        timeout=STARTUP_SECONDS,
-    )
-    try:
+    with demo_system(request, tmp_path_factory, "system") as launched:
         yield {
             "url": launched.url,
             "amqp": launched.amqp_uri,
-            "logins": json.loads((launched.data_dir / "demo-logins.json").read_text()),
+            "logins": demo_logins(launched),
             "secret": launched.secrets()["TOKEN_SECRET"],
             "output": launched.output,
         }
-    finally:
-        stop(launched, management)
 
 
 def bearer(token: str) -> dict[str, str]:
