@@ -570,7 +570,15 @@ class TokenPairOut(Schema):
     active_role = fields.Nested(ActiveRoleOut, required=True)
 
 
+class MyRoleOut(RoleOut):
+    org_name = fields.String(
+        allow_none=True,
+        metadata={"description": "The organization's name (a staff account's roles)"},
+    )
+
+
 class MeOut(AccountOut):
+    roles = fields.List(fields.Nested(MyRoleOut), required=True)
     active_role = fields.Nested(ActiveRoleOut, required=True)
 
 

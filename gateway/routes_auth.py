@@ -137,8 +137,9 @@ def sign_out() -> Any:
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.response(200, MeOut)
 def me() -> Any:
-    """The caller's account and the role the token carries (a member signed in by SMS code:
-    the member as an account with the one role ``member``)"""
+    """The caller's account, each role with its organization's name, and the role the token
+    carries (a member signed in by SMS code: the member as an account with the one role
+    ``member``)"""
     if current_principal().role == "member" and current_token().session_id:
         signed = rpc("members", "get_member_me", current_token().session_id)
         return {**signed["account"], "active_role": signed["active"]}

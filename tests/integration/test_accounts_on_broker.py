@@ -106,6 +106,14 @@ def test_the_session_rules_on_the_real_store(members):
     me = caller("branch_secretary", "/hj/hj-s1/hj-s1-b1", subject=account["account_id"])
     with rpc_as(config, me) as mine, rpc_as(config, ANONYMOUS) as anonymous:
         assert mine.members.verify_session(signed["session_id"]) is True
+        assert mine.members.get_me()["roles"] == [
+            {
+                "role": "branch_secretary",
+                "org_id": "hj-s1-b1",
+                "scope": "/hj/hj-s1/hj-s1-b1",
+                "org_name": "hj-s1-b1",  # its organization's name (the fixture's are their ids)
+            }
+        ]
         token0, r1 = f"{signed['session_id']}.{r0}", secret()
         anonymous.members.refresh_session({"refresh_token": token0, "refresh_secret": r1})
         error = remote_error(

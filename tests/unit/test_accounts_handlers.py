@@ -448,6 +448,18 @@ def test_me_is_the_callers_account(uow, settings):
         signing_in.get_me(uow, OPERATOR)
 
 
+def test_me_names_the_organization_of_every_role_whatever_the_active_scope(uow, settings):
+    grid = member_commands.CreateOrg("g3", "第三网格", "grid", parent_id="b3")
+    member_handlers.create_org(grid, uow, OPERATOR)
+    account, _ = create(uow, settings, roles=(("branch_secretary", "b1"), ("grid_worker", "g3")))
+    named = signing_in.get_me_named(uow, holder(account)).roles  # active: b1, under s1
+    assert [(r.role, r.scope, r.org_name) for r in named] == [
+        ("branch_secretary", "/hj/s1/b1", "b1"),
+        ("grid_worker", "/hj/s2/b3/g3", "第三网格"),
+    ]
+    assert uow.accounts.get(account.account_id).roles == account.roles  # nothing stored
+
+
 # -- account management ----------------------------------------------------------------------
 
 

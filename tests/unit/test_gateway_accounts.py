@@ -67,7 +67,9 @@ class AccountsRpc(FakeRpc):
         self.valid_sessions.discard(session_id)
 
     def members_get_me(self):
-        return ACCOUNT
+        names = {"hj-s01-c01-b01": "明福园社区第一党支部", "hj-s01": "新城街道党工委"}
+        roles = [{**role, "org_name": names[role["org_id"]]} for role in ACCOUNT["roles"]]
+        return {**ACCOUNT, "roles": roles}
 
     def members_change_password(self, payload):
         self.must_change = False
@@ -304,6 +306,10 @@ def test_me_names_the_active_role(client):
         "scope": ORGS["hj-s01-c01-b01"],
     }
     assert body["username"] == "zhang"
+    assert [role["org_name"] for role in body["roles"]] == [
+        "明福园社区第一党支部",
+        "新城街道党工委",
+    ]
 
 
 def test_switching_roles_needs_a_session(client, rpc):

@@ -97,7 +97,7 @@ class AccountEntrypoints:
 
     @rpc
     def get_me(self) -> dict[str, Any]:
-        return dump(schemas.AccountOut, signing_in.get_me(self.uow, self.caller()))
+        return dump(schemas.MeOut, signing_in.get_me_named(self.uow, self.caller()))
 
     @rpc
     def change_password(self, payload: dict[str, Any]) -> dict[str, Any]:

@@ -164,6 +164,14 @@ class AccountOut(Schema):
     last_sign_in_at = fields.AwareDateTime(allow_none=True)
 
 
+class NamedAssignmentOut(AssignmentOut):
+    org_name = fields.String(allow_none=True)
+
+
+class MeOut(AccountOut):
+    roles = fields.List(fields.Nested(NamedAssignmentOut))
+
+
 class ActiveRole(AssignmentOut):
     index = fields.Integer()
 

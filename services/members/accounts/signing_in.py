@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from services.infra.scope import Caller
 from services.members.accounts import commands
 from services.members.accounts.domain import (
     Account,
+    Assignment,
     Session,
     SignInAttempt,
     secret_hash,
@@ -262,6 +263,24 @@ def get_me(uow: AccountsUnitOfWork, caller: Caller) -> Account:
     if account is None:
         raise NotFound(_("Unknown account"))
     return account
+
+
+@dataclass(frozen=True)
+class NamedAssignment(Assignment):
+    """A role as its holder is shown it: with its organization's name."""
+
+    org_name: str | None = None
+
+
+def get_me_named(uow: AccountsUnitOfWork, caller: Caller) -> Account:
+    """The caller's account, each role with its organization's name: the holder's own roles, so
+    named whatever the scope of the active one (the console offers them to switch to)."""
+    account = get_me(uow, caller)
+    named = []
+    for role in account.roles:
+        org = uow.orgs.get(role.org_id)
+        named.append(NamedAssignment(role.role, role.org_id, role.scope, org.name if org else None))
+    return replace(account, roles=tuple(named))
 
 
 def change_password(
