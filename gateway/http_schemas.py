@@ -412,6 +412,23 @@ class CheckInPointsOut(Schema):
     total = fields.Integer(required=True, allow_none=True)
 
 
+class KioskMeetingOut(CheckedInMeeting):
+    opens_at = Timestamp(required=True)
+    closes_at = Timestamp(required=True)
+    open_now = fields.Boolean(required=True, metadata={"description": "Sign-in is open now"})
+
+
+class KioskMeetingsOut(Schema):
+    items = fields.List(
+        fields.Nested(KioskMeetingOut),
+        required=True,
+        metadata={
+            "description": "Meetings this kiosk may sign members in to whose sign-in is open "
+            "now or opens later today (China time), by the opening of sign-in; at most 50"
+        },
+    )
+
+
 class NeedOut(Schema):
     """A need as shown to callers: the resident's name and phone masked."""
 

@@ -21,6 +21,7 @@ from gateway.http_schemas import (
     InboxPage,
     KioskEnrolledOut,
     KioskIn,
+    KioskMeetingsOut,
     MeetingIn,
     MeetingOut,
     MemberIn,
@@ -191,6 +192,16 @@ def enroll_kiosk(body: dict[str, Any]) -> Any:
         ttl_days=current_app.config["SETTINGS"].kiosk_token_days,
     )
     return {**device, "token": token}, status
+
+
+@api.route("/kiosk/meetings", methods=["GET"])
+@secured(api, "kiosk_check_in")
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.response(200, KioskMeetingsOut)
+def kiosk_meetings() -> Any:
+    """The meetings this kiosk may sign members in to now or later today (kiosk device
+    token): the kiosk chooses the one open now by itself"""
+    return rpc("members", "list_kiosk_meetings")
 
 
 @api.route("/kiosk/check-ins", methods=["POST"])

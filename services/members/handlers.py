@@ -83,6 +83,12 @@ class MeetingRepository(Protocol):
         cursor: str | None,
         limit: int,
     ) -> Page: ...
+    def open_for_sign_in(
+        self, org_path: str, since: datetime, until: datetime, limit: int
+    ) -> list[Meeting]:
+        """Meetings in the subtree of ``org_path`` whose sign-in window is open at some moment
+        in [since, until), by window opening (an index key per day and organization above)."""
+
     def claim_count(self, meeting_id: str) -> bool: ...
     def count_sign_ins(self, meeting_id: str, n: int) -> None: ...
 
@@ -337,13 +343,19 @@ def enroll_kiosk(cmd: commands.EnrollKiosk, uow: UnitOfWork, caller: Caller) -> 
     return kiosk, created
 
 
-def check_in(
-    cmd: commands.CheckIn, uow: UnitOfWork, caller: Caller, settings: Settings
-) -> tuple[Attendance, Member, Meeting, bool]:
+def calling_kiosk(uow: UnitOfWork, caller: Caller) -> Kiosk:
+    """The enrolled, unrevoked kiosk the caller is (its token's device, within its scope)."""
     caller.require_role({"kiosk"})
     kiosk = uow.kiosks.get_recent(caller.device or "")
     if kiosk is None or kiosk.revoked or not caller.covers(kiosk.org_path):
         raise Forbidden(_("This kiosk is not enrolled"))
+    return kiosk
+
+
+def check_in(
+    cmd: commands.CheckIn, uow: UnitOfWork, caller: Caller, settings: Settings
+) -> tuple[Attendance, Member, Meeting, bool]:
+    kiosk = calling_kiosk(uow, caller)
     meeting = uow.meetings.get_recent(cmd.meeting_id)
     if meeting is None:
         raise NotFound(_("Unknown meeting"), meeting_id=cmd.meeting_id)

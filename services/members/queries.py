@@ -1,13 +1,14 @@
 """The console's reads of the members service: the organization tree level by level, an
 organization's members and meetings, a member's sign-ins, a meeting's live attendance and the
-home page's figures. Each is served by an index or a maintained counter (services/members/
-recount.py), never by counting or sorting a whole collection; every object is checked against
-the caller's scope. No nameko, no pymongo: unit tests run these over tests/unit/fakes.py."""
+home page's figures; and a kiosk's meetings of the day. Each is served by an index or a
+maintained counter (services/members/recount.py), never by counting or sorting a whole
+collection; every object is checked against the caller's scope. No nameko, no pymongo: unit
+tests run these over tests/unit/fakes.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from services.infra import paging
@@ -16,7 +17,16 @@ from services.infra.i18n import _
 from services.infra.scope import Caller, in_subtree
 from services.members import commands
 from services.members.domain import Attendance, Meeting, Member, Org, month_of
-from services.members.handlers import READERS, Settings, UnitOfWork, get_member, get_org
+from services.members.handlers import (
+    READERS,
+    Settings,
+    UnitOfWork,
+    calling_kiosk,
+    get_member,
+    get_org,
+)
+
+KIOSK_MEETINGS = 50  # a kiosk's list of the day: more would not fit on its screen
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,17 @@ class MeetingView:
 
     meeting: Meeting
     expected: int | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.meeting, name)
+
+
+@dataclass(frozen=True)
+class KioskMeeting:
+    """A meeting a kiosk may sign members in to today, and whether its window is open now."""
+
+    meeting: Meeting
+    open_now: bool
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.meeting, name)
@@ -162,6 +183,17 @@ def follow_attendance(
     members = uow.members.many([a.member_id for a in rows])
     items = [SignIn(a, member=members[a.member_id]) for a in rows if a.member_id in members]
     return LiveAttendance(meeting, items, cursor, more)
+
+
+def kiosk_meetings(uow: UnitOfWork, caller: Caller, settings: Settings) -> list[KioskMeeting]:
+    """The meetings the calling kiosk may sign members in to (those check-in lets it serve)
+    whose sign-in window is open now or opens later today, by window opening."""
+    kiosk = calling_kiosk(uow, caller)
+    now = settings.clock()
+    today = now.astimezone(settings.timezone).date()
+    tomorrow = datetime.combine(today + timedelta(days=1), time(), settings.timezone)
+    found = uow.meetings.open_for_sign_in(kiosk.org_path, now, tomorrow, KIOSK_MEETINGS)
+    return [KioskMeeting(m, m.window.is_open(now)) for m in found if kiosk.serves(m)]
 
 
 def _views(meetings: list[Meeting], uow: UnitOfWork) -> list[MeetingView]:

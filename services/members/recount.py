@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from services.infra.events import stamp
 from services.infra.scope import ancestors
 
-VERSION = 1
+VERSION = 2  # 2: meetings' window_keys (a kiosk's meetings of the day)
 MARKER = "counters"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -118,11 +118,19 @@ def _members(db: Any) -> Counter[str]:
 
 
 def _meetings(db: Any, zone: ZoneInfo) -> dict[str, tuple[str, str]]:
-    """Each meeting's organization path and month; times stored at fixed width where not."""
+    """Each meeting's organization path and month; times stored at fixed width and the kiosks'
+    window keys filled in where not."""
+    from services.members.store import window_keys
+
     found = {}
-    for doc in db.meetings.find({}, {"org_path": 1, "starts_at": 1, "opens_at": 1, "closes_at": 1}):
+    wanted = {"org_path": 1, "starts_at": 1, "opens_at": 1, "closes_at": 1, "window_keys": 1}
+    for doc in db.meetings.find({}, wanted):
         times = {k: datetime.fromisoformat(doc[k]) for k in ("starts_at", "opens_at", "closes_at")}
-        fixed = {k: stamp(v) for k, v in times.items() if stamp(v) != doc[k]}
+        fixed: dict[str, Any] = {k: stamp(v) for k, v in times.items() if stamp(v) != doc[k]}
+        if "window_keys" not in doc:
+            fixed["window_keys"] = window_keys(
+                doc["org_path"], times["opens_at"], times["closes_at"]
+            )
         if fixed:
             db.meetings.update_one({"_id": doc["_id"]}, {"$set": fixed})
         found[doc["_id"]] = (doc["org_path"], f"{times['starts_at'].astimezone(zone):%Y-%m}")

@@ -331,6 +331,17 @@ class LiveAttendanceOut(Schema):
     more = fields.Boolean()
 
 
+class KioskMeetingOut(MeetingOut):
+    open_now = fields.Boolean()
+
+
+KIOSK_MEETING = ("meeting_id", "title", "kind", "starts_at", "opens_at", "closes_at", "open_now")
+
+
+class KioskMeetingsOut(Schema):
+    items = fields.List(fields.Nested(KioskMeetingOut(only=KIOSK_MEETING)))
+
+
 class OverviewOut(Schema):
     scope = fields.String()
     month = fields.String()

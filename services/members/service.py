@@ -154,6 +154,11 @@ class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
         live = queries.follow_attendance(cmd, self.uow, self.caller(), self.settings)
         return dump(schemas.LiveAttendanceOut, live)
 
+    @rpc
+    def list_kiosk_meetings(self) -> dict[str, Any]:
+        found = queries.kiosk_meetings(self.uow, self.caller(), self.settings)
+        return dump(schemas.KioskMeetingsOut, {"items": found})
+
     @timer(interval=COUNT_SIGN_INS_SECONDS)
     def count_sign_ins(self) -> None:
         handlers.count_sign_ins(self.uow, self.settings)

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -53,6 +53,7 @@ BY_NAME = [("name", 1), ("_id", 1)]
 NEWEST_FIRST = [("checked_in_at", -1), ("_id", -1)]
 SIGN_IN_ORDER = [("recorded_at", 1), ("_id", 1)]
 NAME_KEY_CHARS = 10  # name_keys: the name's first 1..10 characters
+BY_OPENING = [("opens_at", 1), ("_id", 1)]
 
 
 def _claim(collection: Any, key: str) -> bool:
@@ -65,6 +66,21 @@ def name_keys(name: str) -> list[str]:
     """The prefixes a member is found by (up to NAME_KEY_CHARS characters): an equality the
     embedded engine's hash index narrows a subtree's search with."""
     return [name[:n] for n in range(1, min(len(name), NAME_KEY_CHARS) + 1)]
+
+
+def utc_days(since: datetime, until: datetime) -> list[str]:
+    """The UTC dates from ``since``'s to ``until``'s, both included ('2026-11-23')."""
+    first, last = since.astimezone(UTC).date(), until.astimezone(UTC).date()
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+def window_keys(org_path: str, opens_at: datetime, closes_at: datetime) -> list[str]:
+    """'<UTC date>|<org path>' for each day a meeting's sign-in window touches and each
+    organization from the root down to the meeting's: a kiosk's meetings of a day are found by
+    equality (the embedded engine's hash indexes narrow by equality only)."""
+    return [
+        f"{day}|{path}" for day in utc_days(opens_at, closes_at) for path in ancestors(org_path)
+    ]
 
 
 def _prefix(text: str) -> dict[str, str]:
@@ -272,6 +288,7 @@ class Meetings:
             "invited_org_paths": list(meeting.invited_org_paths),
             "guest_member_ids": list(meeting.guest_member_ids),
             "open_to_all": meeting.open_to_all,
+            "window_keys": window_keys(meeting.org_path, meeting.opens_at, meeting.closes_at),
             "signed_in": 0,
             UNCOUNTED: True,
         }
@@ -306,6 +323,18 @@ class Meetings:
         after = paging.decode(cursor, ("starts_at", "_id"))
         rows, position = page(self.c, query, sort, after, limit)
         return [_meeting(row) for row in rows], paging.encode(position)
+
+    def open_for_sign_in(
+        self, org_path: str, since: datetime, until: datetime, limit: int
+    ) -> list[Meeting]:
+        """Meetings under ``org_path`` whose sign-in window is open at some moment in [since,
+        until), by window opening (index window_keys, opens_at, _id)."""
+        query = {
+            "window_keys": {"$in": [f"{day}|{org_path}" for day in utc_days(since, until)]},
+            "opens_at": {"$lt": stamp(until)},
+            "closes_at": {"$gte": stamp(since)},
+        }
+        return [_meeting(row) for row in self.c.find(query).sort(BY_OPENING).limit(limit)]
 
     def claim_count(self, meeting_id: str) -> bool:
         return _claim(self.c, meeting_id)
@@ -518,7 +547,10 @@ class MembersStore(AccountsStore, PhoneSignInStore):
             ([("ancestors", 1), ("name", 1), ("_id", 1)], {}),
             ([("name_keys", 1)], {}),
         ],
-        "meetings": [([("org_path", 1), ("starts_at", -1), ("_id", -1)], {})],
+        "meetings": [
+            ([("org_path", 1), ("starts_at", -1), ("_id", -1)], {}),
+            ([("window_keys", 1), ("opens_at", 1), ("_id", 1)], {}),  # a kiosk's meetings
+        ],
         "attendance": [
             ([(UNCOUNTED, 1)], {"sparse": True}),  # the sign-ins still to count
             ([("meeting_id", 1), ("recorded_at", 1), ("_id", 1)], {}),

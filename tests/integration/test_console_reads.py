@@ -141,3 +141,34 @@ def test_live_attendance_and_the_home_page_follow_the_sign_ins(county):
     assert (overview["meetings_this_month"], overview["attendance_this_month"]) == (1, 2)
     needs = op.volunteer.count_needs({"scope": "/hj"})
     assert (needs["count"], needs["capped"]) == (0, False)
+
+
+def test_a_kiosk_finds_its_open_meetings_until_it_is_revoked(county):
+    op, kiosk = county["op"], county["kiosk"]
+    for meeting_id, org_id, days in (("m-later", "hj-s1-b2", 2), ("m-s2", "hj-s2", 0)):
+        starts_at = datetime.now(UTC) + timedelta(days=days)
+        op.members.schedule_meeting(
+            {
+                "meeting_id": meeting_id,
+                "org_id": org_id,
+                "kind": "lecture",
+                "title": "党课",
+                "starts_at": starts_at.isoformat(),
+            }
+        )
+    [meeting] = kiosk.members.list_kiosk_meetings()["items"]
+    assert meeting["meeting_id"] == "m1" and meeting["open_now"] is True
+    fields = {"meeting_id", "title", "kind", "starts_at", "opens_at", "closes_at", "open_now"}
+    assert set(meeting) == fields
+    op.members.revoke_kiosk("kiosk-1")
+    refusals = []
+    for refused in (
+        lambda: kiosk.members.list_kiosk_meetings(),
+        lambda: kiosk.members.check_in({"card_uid": "ab000001", "meeting_id": "m1"}),
+        lambda: county["other"].members.list_kiosk_meetings(),  # not a kiosk
+    ):
+        with pytest.raises(RemoteError) as error:
+            refused()
+        refusals.append((error.value.exc_type, error.value.value))
+    assert refusals[0] == refusals[1] and refusals[2][0] == "Forbidden"
+    assert refusals[0][0] == "Forbidden"

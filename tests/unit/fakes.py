@@ -170,6 +170,16 @@ class FakeMeetings(_Counted):
         shown, position = _sorted_page(found, *order, cursor, limit, descending=newest_first)
         return shown, paging.encode(position)
 
+    def open_for_sign_in(
+        self, org_path: str, since: datetime, until: datetime, limit: int
+    ) -> list[Meeting]:
+        found = [
+            m
+            for m in self.rows.values()
+            if in_subtree(m.org_path, org_path) and m.opens_at < until and m.closes_at >= since
+        ]
+        return sorted(found, key=lambda m: (m.opens_at, m.meeting_id))[:limit]
+
     def count_sign_ins(self, meeting_id: str, n: int) -> None:
         meeting = self.rows[meeting_id]
         self.rows[meeting_id] = replace(meeting, signed_in=meeting.signed_in + n)

@@ -130,6 +130,18 @@ class FakeRpc:
             },
         }
 
+    def members_list_kiosk_meetings(self):
+        meeting = {
+            "meeting_id": "m1",
+            "title": "主题党日",
+            "kind": "theme_day",
+            "starts_at": "2026-11-23T09:00:00+08:00",
+            "opens_at": "2026-11-23T08:40:00+08:00",
+            "closes_at": "2026-11-23T09:20:00+08:00",
+            "open_now": True,
+        }
+        return {"items": [meeting]}
+
     def scoring_get_scorecard(self, member_id, year):
         counts = {"base": 2}
         return {
@@ -280,6 +292,15 @@ def test_kiosk_answers_as_soon_as_members_recorded_the_sign_in(client, rpc):
     assert points.status_code == 200 and points.get_json()["status"] == "pending"
 
 
+def test_a_kiosk_asks_for_its_meetings_of_the_day_as_itself(client, rpc):
+    answer = client.get("/api/v1/kiosk/meetings", headers=KIOSK)
+    assert answer.status_code == 200
+    assert answer.get_json() == rpc.members_list_kiosk_meetings()
+    assert rpc.calls[0][:3] == ("members", "list_kiosk_meetings", ())
+    assert rpc.calls[0][3]["device"] == "kiosk-c01"
+    problem(client.get("/api/v1/kiosk/meetings?org_id=hj", headers=KIOSK), 400)
+
+
 def test_kiosk_sign_in_with_scoring_down_still_succeeds(client, rpc):
     rpc.down.add("scoring")
     response = client.post(
@@ -337,6 +358,7 @@ def test_personal_data_needs_a_reason_that_is_passed_to_the_audit(client, rpc):
         (bearer("grid_worker", "/hj"), "post", "/api/v1/meetings", meeting()),
         (KIOSK, "get", "/api/v1/members/p1", None),
         (OPERATOR, "post", "/api/v1/kiosk/check-ins", {"card_uid": "A1B2C3D4", "meeting_id": "m1"}),
+        (OPERATOR, "get", "/api/v1/kiosk/meetings", None),
         (bearer("branch_secretary", "/hj"), "post", "/api/v1/needs", {}),
     ],
 )
@@ -607,6 +629,7 @@ def test_the_openapi_document_is_derived_and_documents_every_answer(client):
         "/members/{member_id}/inbox",
         "/meetings",
         "/kiosks",
+        "/kiosk/meetings",
         "/kiosk/check-ins",
         "/kiosk/check-ins/{check_in_id}/points",
         "/needs",

@@ -18,7 +18,7 @@ from services.infra.schemas import dump
 from services.infra.scope import Caller
 from services.infra.storage import ensure_indexes
 from services.members import commands, handlers, queries, schemas
-from services.members.domain import Attendance, Org
+from services.members.domain import Attendance, Kiosk, Org
 from services.members.idcard import make_id_number
 from services.members.store import MembersStore
 from tests.unit.fakes import FakeMembersUoW
@@ -411,6 +411,66 @@ def test_sign_ins_recorded_before_the_recording_time_was_kept_are_listed(uow, se
     assert [s.member.name for s in follow(uow, settings).items] == [roster[0].name]
 
 
+# -- a kiosk's meetings of the day -------------------------------------------------------------
+
+
+def kiosk_meetings(uow, settings, caller=KIOSK1):
+    handlers.enroll_kiosk(commands.EnrollKiosk("k1", "s1", "党群服务中心"), uow, OPERATOR)
+    return queries.kiosk_meetings(uow, caller, settings)
+
+
+def test_a_kiosk_lists_the_meetings_it_serves_open_now_or_later_today(uow, settings):
+    # NOW is 18:00 in China: the day ends at 16:00 UTC
+    schedule(uow, settings, "open", starts_at=NOW)
+    schedule(uow, settings, "later", starts_at=NOW + timedelta(hours=3))
+    schedule(uow, settings, "street", org_id="s1", starts_at=NOW - timedelta(minutes=10))
+    # opened yesterday (another UTC day) and still open
+    long = timedelta(hours=20)
+    schedule(uow, settings, "long", starts_at=NOW - long, window_after_min=24 * 60)
+    schedule(uow, settings, "closed", starts_at=NOW - timedelta(hours=1))
+    schedule(uow, settings, "tomorrow", starts_at=NOW + timedelta(hours=6, minutes=30))
+    schedule(uow, settings, "other-street", org_id="b3", starts_at=NOW)
+    schedule(uow, settings, "above", org_id="hj", starts_at=NOW)  # not the kiosk's to serve
+    found = kiosk_meetings(uow, settings)
+    assert [(m.meeting_id, m.open_now) for m in found] == [
+        ("long", True),
+        ("street", True),
+        ("open", True),
+        ("later", False),
+    ]
+    assert dump(schemas.KioskMeetingsOut, {"items": found})["items"][3] == {
+        "meeting_id": "later",
+        "title": "主题党日",
+        "kind": "theme_day",
+        "starts_at": "2026-11-23T13:00:00+00:00",
+        "opens_at": "2026-11-23T12:40:00+00:00",
+        "closes_at": "2026-11-23T13:20:00+00:00",
+        "open_now": False,
+    }
+
+
+def test_the_day_is_chinas_also_when_it_spans_two_utc_days(uow, settings, clock):
+    clock["now"] = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)  # 01:00 on the 23rd in China
+    schedule(uow, settings, "evening", starts_at=datetime(2026, 11, 23, 15, 30, tzinfo=UTC))
+    schedule(uow, settings, "next-day", starts_at=datetime(2026, 11, 23, 16, 30, tzinfo=UTC))
+    assert [m.meeting_id for m in kiosk_meetings(uow, settings)] == ["evening"]
+
+
+def test_a_kiosk_that_check_in_refuses_is_refused_its_meetings_too(uow, settings):
+    schedule(uow, settings, "open", starts_at=NOW)
+    uow.kiosks.add(Kiosk("k9", "s1", "/hj/s1", "党群服务中心", revoked_at=NOW))
+    for caller in (
+        Caller("k9", "kiosk", "/hj/s1", device="k9"),  # revoked
+        Caller("k8", "kiosk", "/hj/s1", device="k8"),  # never enrolled
+        Caller("k1", "kiosk", "/hj/s2", device="k1"),  # a token for another place
+        SECRETARY1,  # not a kiosk
+    ):
+        with pytest.raises(Forbidden):
+            kiosk_meetings(uow, settings, caller)
+        with pytest.raises(Forbidden):
+            handlers.check_in(commands.CheckIn("A0000001", "open"), uow, caller, settings)
+
+
 # -- the home page -----------------------------------------------------------------------------
 
 
@@ -450,7 +510,7 @@ def test_an_older_database_is_upgraded_once_to_the_same_counters(uow, settings, 
     # as stored by the version before the counters: none of the fields the reads are served by
     db.orgs.update_many({}, {"$unset": {"counts": "", "depth": ""}})
     db.members.update_many({}, {"$unset": {"ancestors": "", "name_keys": ""}})
-    db.meetings.update_many({}, {"$unset": {"signed_in": ""}})
+    db.meetings.update_many({}, {"$unset": {"signed_in": "", "window_keys": ""}})
     db.attendance.update_many({}, {"$unset": {"recorded_at": ""}})
     db.tallies.delete_many({})
     uow.prepare({"TIMEZONE": "Asia/Shanghai"})
@@ -458,6 +518,7 @@ def test_an_older_database_is_upgraded_once_to_the_same_counters(uow, settings, 
     found = queries.list_members(commands.ListMembers("s1", q="张", subtree=True), uow, STREET1)
     assert len(found[0]) == 4
     assert [s.member.name for s in follow(uow, settings).items] == [roster[0].name]
+    assert [m.meeting_id for m in queries.kiosk_meetings(uow, KIOSK1, settings)] == ["m1"]
     db.tallies.delete_many({})
     uow.prepare({})  # done once: the marker says so
     assert db.tallies.count_documents({}) == 0
