@@ -122,6 +122,7 @@ def change(uow, settings, account, current=PASSWORD, new=NEW_PASSWORD, session_i
     ("password", "current", "problems"),
     [
         ("Ab1!", None, 1),  # too short (and enough classes)
+        ("Abcdef1", None, 1),  # 7 characters of 3 classes: one too few
         ("abcdefgh", None, 1),  # one class
         ("abcdefg1", None, 1),  # two classes
         ("abcdefG1", None, 0),
@@ -129,6 +130,7 @@ def change(uow, settings, account, current=PASSWORD, new=NEW_PASSWORD, session_i
         ("党建平台abc1", None, 0),  # Chinese characters count as "other"
         ("abcdefG1", "abcdefG1", 1),  # the same as the current one
         ("aB1" * 50, None, 1),  # longer than 128
+        (("aB1" * 43)[:128], None, 0),  # 128 exactly
         ("ab", None, 2),
     ],
 )
@@ -218,8 +220,40 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(uow, settings, clock
     assert locked.value.details["unlocks_at"] == "2026-11-23T10:15:00Z"
     assert "15分钟" in locked.value.message
     assert [a.outcome for a in uow.attempts.rows.values()][-1] == "locked"
-    clock.advance(minutes=15)
+    clock.advance(minutes=14, seconds=59)
+    with pytest.raises(Locked) as still:  # more wrong passwords meanwhile do not prolong it
+        sign_in(uow, settings, password="Wrong-pw1")
+    assert still.value.details["unlocks_at"] == "2026-11-23T10:15:00Z"
+    assert still.value.details["retry_after_seconds"] == 1
+    clock.advance(seconds=1)
     assert sign_in(uow, settings).account.failed_attempts == 0
+    outcomes = [a.outcome for a in uow.attempts.rows.values()]
+    assert outcomes == ["bad_password"] * 5 + ["locked", "locked", "ok"]
+
+
+def test_four_failures_do_not_lock_and_a_success_starts_the_count_again(uow, settings):
+    create(uow, settings)
+    for _round in range(2):
+        for _ in range(4):
+            with pytest.raises(Unauthenticated):
+                sign_in(uow, settings, password="Wrong-pw1")
+        assert sign_in(uow, settings).account.failed_attempts == 0
+
+
+@pytest.mark.parametrize("lifted_by", ["enable", "reset"])
+def test_an_operator_lifts_a_lockout_by_enabling_or_resetting(uow, settings, lifted_by):
+    account, _ = create(uow, settings)
+    for _ in range(5):
+        with pytest.raises(Unauthenticated):
+            sign_in(uow, settings, password="Wrong-pw1")
+    if lifted_by == "enable":
+        managing.enable_account(account.account_id, uow, STREET1)
+        password = PASSWORD
+    else:
+        password = "Reset-pw9x"
+        managing.reset_password(account.account_id, password, uow, STREET1, settings)
+    assert not uow.accounts.get(account.account_id).is_locked(T0)
+    assert sign_in(uow, settings, password=password).account.failed_attempts == 0
 
 
 def test_a_failure_after_the_lock_expired_counts_from_one(uow, settings, clock):
@@ -310,6 +344,80 @@ def test_refresh_rotates_and_a_reused_token_ends_the_session(uow, settings):
 def test_refresh_with_something_else_is_refused(uow, settings, garbage):
     with pytest.raises(Unauthenticated):
         signing_in.refresh(commands.Refresh(garbage, secret()), uow, ANONYMOUS, settings)
+
+
+REVOCATIONS = {
+    "sign-out": lambda uow, settings, account, signed: signing_in.sign_out(
+        signed.session_id, uow, holder(account), settings
+    ),
+    "password change": lambda uow, settings, account, signed: change(uow, settings, account),
+    "role granted": lambda uow, settings, account, signed: managing.grant_role(
+        account.account_id, commands.RoleIn("grid_leader", "b2"), uow, STREET1
+    ),
+    "role withdrawn": lambda uow, settings, account, signed: managing.revoke_role(
+        account.account_id, 1, uow, STREET1
+    ),
+    "disabled": lambda uow, settings, account, signed: managing.disable_account(
+        account.account_id, uow, STREET1
+    ),
+    "password reset": lambda uow, settings, account, signed: managing.reset_password(
+        account.account_id, "Reset-pw9x", uow, STREET1, settings
+    ),
+}
+
+
+@pytest.mark.parametrize("revocation", sorted(REVOCATIONS))
+def test_a_revoked_session_mints_no_more_tokens(uow, settings, revocation):
+    """The refresh and the role switch read the session themselves (not the gateway's check):
+    each way of ending a session ends them too."""
+    account, _ = create(uow, settings, roles=(("branch_secretary", "b1"), ("grid_worker", "b2")))
+    r0 = secret()
+    signed = sign_in(uow, settings, refresh=r0)
+    REVOCATIONS[revocation](uow, settings, account, signed)
+    with pytest.raises(Unauthenticated):
+        signing_in.refresh(
+            commands.Refresh(f"{signed.session_id}.{r0}", secret()), uow, ANONYMOUS, settings
+        )
+    with pytest.raises(Unauthenticated):
+        signing_in.switch_role(
+            commands.SwitchRole(signed.session_id, 0, secret()), uow, holder(account), settings
+        )
+    assert not signing_in.verify_session(signed.session_id, uow, holder(account), settings)
+
+
+def test_enabling_an_account_again_revives_none_of_its_sessions(uow, settings):
+    account, _ = create(uow, settings)
+    r0 = secret()
+    signed = sign_in(uow, settings, refresh=r0)
+    managing.disable_account(account.account_id, uow, STREET1)
+    managing.enable_account(account.account_id, uow, STREET1)
+    assert not signing_in.verify_session(signed.session_id, uow, holder(account), settings)
+    with pytest.raises(Unauthenticated):
+        signing_in.refresh(
+            commands.Refresh(f"{signed.session_id}.{r0}", secret()), uow, ANONYMOUS, settings
+        )
+    again = sign_in(uow, settings)
+    assert signing_in.verify_session(again.session_id, uow, holder(account), settings)
+
+
+@pytest.mark.parametrize("how", ["new account", "password reset"])
+def test_a_due_password_change_survives_refreshing_and_switching(uow, settings, how):
+    """Every token pair of the session says the change is due (the gateway's gate), however the
+    session goes on, until the password is changed."""
+    account, _ = create(uow, settings, roles=(("branch_secretary", "b1"), ("grid_worker", "b2")))
+    password = PASSWORD
+    if how == "password reset":
+        change(uow, settings, account)
+        password = "Reset-pw9x"
+        managing.reset_password(account.account_id, password, uow, STREET1, settings)
+    r0, r1 = secret(), secret()
+    signed = sign_in(uow, settings, password=password, refresh=r0)
+    assert signed.must_change_password
+    refresh = commands.Refresh(f"{signed.session_id}.{r0}", r1)
+    assert signing_in.refresh(refresh, uow, ANONYMOUS, settings).must_change_password
+    switch = commands.SwitchRole(signed.session_id, 1, secret())
+    assert signing_in.switch_role(switch, uow, holder(account), settings).must_change_password
+    assert not change(uow, settings, account, current=password).must_change_password
 
 
 def test_sessions_time_out_when_idle_and_after_their_maximum_age(uow, settings, clock):
@@ -573,6 +681,53 @@ def test_limits_of_account_changes(uow, settings):
         managing.disable_account(account.account_id, uow, me)
 
 
+CHANGES = {
+    "grant": lambda account_id, uow, caller, settings: managing.grant_role(
+        account_id, commands.RoleIn("grid_worker", "b2"), uow, caller
+    ),
+    "revoke": lambda account_id, uow, caller, settings: managing.revoke_role(
+        account_id, 1, uow, caller
+    ),
+    "disable": lambda account_id, uow, caller, settings: managing.disable_account(
+        account_id, uow, caller
+    ),
+    "enable": lambda account_id, uow, caller, settings: managing.enable_account(
+        account_id, uow, caller
+    ),
+    "reset": lambda account_id, uow, caller, settings: managing.reset_password(
+        account_id, "Reset-pw9x", uow, caller, settings
+    ),
+}
+
+
+@pytest.mark.parametrize("change_", sorted(CHANGES))
+@pytest.mark.parametrize(
+    "roles",
+    [
+        (("grid_worker", "b1"), ("grid_worker", "b3")),  # one role in another street
+        (("county_operator", "s1"), ("grid_worker", "b1")),  # the county operator's role
+    ],
+    ids=["straddling", "county-operator"],
+)
+def test_an_org_admin_changes_nothing_of_an_account_it_may_not_manage(
+    uow, settings, change_, roles
+):
+    account, _ = create(uow, settings, roles=roles)
+    with pytest.raises(Forbidden):
+        CHANGES[change_](account.account_id, uow, STREET1, settings)
+    assert uow.accounts.get(account.account_id) == replace(account, version=1)
+    CHANGES[change_](account.account_id, uow, OPERATOR, settings)  # the county operator may
+
+
+def test_an_org_admin_grants_no_role_outside_its_subtree(uow, settings):
+    account, _ = create(uow, settings)
+    for org_id in ("b3", "s2", "hj"):
+        role = commands.RoleIn("grid_worker", org_id)
+        with pytest.raises(Forbidden):
+            managing.grant_role(account.account_id, role, uow, STREET1)
+    assert uow.accounts.get(account.account_id).roles == account.roles
+
+
 def test_a_password_reset_sets_a_one_time_password(uow, settings):
     account, _ = create(uow, settings)
     change(uow, settings, account)
@@ -601,6 +756,8 @@ def test_attempts_are_listed_for_the_callers_scope(uow, settings, clock):
     assert seen(STREET1) == ["zhang"]
     with pytest.raises(Forbidden):
         seen(SECRETARY)
+    with pytest.raises(Forbidden):
+        seen(STREET1, org_id="b3")
 
 
 # -- kiosks ----------------------------------------------------------------------------------
@@ -637,6 +794,17 @@ def test_a_pairing_code_enrolls_one_kiosk_at_its_place(uow, settings, clock):
     with pytest.raises(NotFound):  # expired
         kiosks.pair_kiosk(commands.PairKiosk("11112222", "kiosk-b2"), uow, ANONYMOUS, settings)
     assert pairing(uow, settings, code="12345678", org_id="b2").org_id == "b2"  # reissued
+
+
+def test_a_pairing_code_pairs_until_its_fifteenth_minute_ends(uow, settings, clock):
+    for code in ("11112222", "33334444"):
+        pairing(uow, settings, code=code)
+    clock.advance(minutes=14, seconds=59)
+    kiosks.pair_kiosk(commands.PairKiosk("11112222", "kiosk-in-time"), uow, ANONYMOUS, settings)
+    clock.advance(seconds=1)
+    with pytest.raises(NotFound):
+        kiosks.pair_kiosk(commands.PairKiosk("33334444", "kiosk-late"), uow, ANONYMOUS, settings)
+    assert set(uow.kiosks.rows) == {"kiosk-in-time"}
 
 
 def test_pairing_codes_are_for_managers_within_scope(uow, settings):
@@ -685,3 +853,5 @@ def test_kiosks_are_listed_for_the_callers_scope(uow, settings):
     assert listed(STREET1, org_id="b1") == ["k-b1"]
     with pytest.raises(Forbidden):
         listed(SECRETARY)
+    with pytest.raises(Forbidden):
+        listed(STREET1, org_id="b3")
