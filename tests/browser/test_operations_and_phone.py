@@ -315,6 +315,83 @@ def test_grid_worker_records_a_need_and_sees_the_servers_message_next_to_its_fie
     checked(web, "console-needs")
 
 
+def test_an_account_with_two_roles_switches_between_their_scopes(web, system, staff):
+    logins = system["logins"]
+    street_id = next(a for a in logins["accounts"] if a["username"] == "demo-street")["org_id"]
+    branch_id = logins["open_meeting"]["org_id"]  # a branch under that street
+    county = call(system, "POST", "/auth/sign-in", {"username": "demo-county", "password": staff})
+    operator = county["access_token"]
+    username = f"li.two{int(time.time()) % 100000}"
+    roles = [
+        {"role": "org_admin", "org_id": street_id},
+        {"role": "branch_secretary", "org_id": branch_id},
+    ]
+    made = call(
+        system,
+        "POST",
+        "/accounts",
+        {"username": username, "display_name": "李双岗", "roles": roles},
+        operator,
+    )
+    first = call(
+        system,
+        "POST",
+        "/auth/sign-in",
+        {"username": username, "password": made["initial_password"]},
+    )
+    change = {"current_password": made["initial_password"], "new_password": staff}
+    pair = call(system, "POST", "/auth/password", change, first["access_token"])
+    # what each role's home page must show: its scope's organizations and members
+    names, figures = [], []
+    for index in (0, 1):
+        pair = call(system, "POST", "/auth/switch", {"index": index}, pair["access_token"])
+        overview = call(system, "GET", "/overview", token=pair["access_token"])
+        figures.append((str(overview["organizations"]), str(overview["members"])))
+        org_id = roles[index]["org_id"]
+        names.append(call(system, "GET", f"/orgs/{org_id}", token=operator)["name"])
+    assert figures[0] != figures[1]
+
+    def shows(index: int) -> None:
+        expect(web).to_have_url(re.compile(r"/$"))
+        expect(web.get_by_test_id("figure-organizations")).to_have_text(figures[index][0])
+        expect(web.get_by_test_id("figure-members")).to_have_text(figures[index][1])
+
+    def switch_to(role: str) -> None:
+        web.get_by_test_id("user-menu").click()
+        web.get_by_test_id("role-option").filter(has_text=role).click()
+        expect(web.get_by_text(f"已切换为{role}")).to_be_visible()
+
+    sign_in(web, system, username, staff)
+    shows(0)
+    web.get_by_role("menuitem", name="账号管理").click()  # the street admin's page
+    expect(row_of(web, "accounts-table", username)).to_be_visible()
+    web.get_by_test_id("user-menu").click()
+    options = web.get_by_test_id("role-option")
+    expect(options).to_have_count(2)
+    expect(options.nth(0)).to_contain_text(f"组织管理员 · {names[0]}")
+    expect(options.nth(0)).to_contain_text("当前")
+    expect(options.nth(1)).to_contain_text(f"党支部书记 · {names[1]}")
+    expect(options.nth(1)).not_to_contain_text("当前")
+    checked(web, "console-role-menu")
+    web.keyboard.press("Escape")
+
+    # from the accounts page to the home page of the branch: none of the street's data stays
+    switch_to("党支部书记")
+    shows(1)
+    expect(web.get_by_test_id("accounts-table")).to_have_count(0)
+    expect(web.get_by_role("menuitem", name="账号管理")).to_have_count(0)
+    expect(web.get_by_test_id("user-menu")).to_contain_text("党支部书记")
+    checked(web, "console-role-switched")
+
+    # from the home page back to the street's: the figures are asked for again
+    switch_to("组织管理员")
+    shows(0)
+    expect(web.get_by_role("menuitem", name="账号管理")).to_be_visible()
+    web.get_by_test_id("user-menu").click()
+    expect(web.get_by_test_id("role-option").nth(0)).to_contain_text("当前")
+    expect(web.get_by_test_id("role-option").nth(1)).not_to_contain_text("当前")
+
+
 def texts_to(sms_file: Path, phone: str) -> list[dict[str, Any]]:
     masked = phone[:3] + "****" + phone[-4:]
     if not sms_file.exists():

@@ -15,6 +15,9 @@ export const consoleMessages = {
         changePassword: '修改密码',
         signOut: '退出登录',
         signedOut: '已退出登录',
+        current: '当前',
+        switching: '正在切换角色…',
+        switched: '已切换为{role}',
       },
     },
     menu: {
@@ -93,6 +96,9 @@ export const consoleMessages = {
         changePassword: 'Change password',
         signOut: 'Sign out',
         signedOut: 'Signed out',
+        current: 'Current',
+        switching: 'Switching role…',
+        switched: 'Now acting as {role}',
       },
     },
     menu: {

@@ -15,6 +15,16 @@ export interface RoleGrant {
   role: RoleName
   org_id: string
   scope: string
+  /** the organization's name (a staff account's roles, from /auth/me) */
+  org_name?: string | null
+}
+
+/** The role the tokens carry: its position in `roles` (null: a token without a session). */
+export interface ActiveRole {
+  index: number | null
+  role: RoleName
+  org_id: string | null
+  scope: string
 }
 
 export interface Account {
@@ -22,19 +32,31 @@ export interface Account {
   username: string
   display_name: string
   roles: RoleGrant[]
+  /** the member record of the person (a member signed in by SMS code: always) */
+  member_id: string | null
 }
 
 export interface SignInAnswer extends TokenPair {
   must_change_password: boolean
   account: Account
+  active_role: ActiveRole
+}
+
+export interface Me extends Account {
+  active_role: ActiveRole
 }
 
 export function signIn(api: ApiClient, username: string, password: string): Promise<SignInAnswer> {
   return api.post<SignInAnswer>('/auth/sign-in', { username, password }, { auth: false })
 }
 
-export function fetchMe(api: ApiClient): Promise<Account> {
-  return api.get<Account>('/auth/me')
+export function fetchMe(api: ApiClient): Promise<Me> {
+  return api.get<Me>('/auth/me')
+}
+
+/** Another of the account's roles (its position in `roles`) made the active one: a new pair. */
+export function switchRole(api: ApiClient, index: number): Promise<SignInAnswer> {
+  return api.post<SignInAnswer>('/auth/switch', { index })
 }
 
 export function changePassword(

@@ -1,34 +1,67 @@
-/** Who is signed in to the console: the account, and whether the password must be changed. */
+/** Who is signed in to the console: the account, the role its tokens carry (the one the
+ * gateway acts on), and whether the password must be changed. */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
+import type { TokenPair } from '@/shared/api'
 import * as auth from '@/shared/auth'
-import type { Account, RoleName } from '@/shared/auth'
+import type { Account, ActiveRole, Me, RoleName } from '@/shared/auth'
 import { ApiProblem } from '@/shared/problem'
 
 import { api } from '../api'
 
 const ACCOUNT_KEY = 'dangjian.console.account'
+const ACTIVE_ROLE_KEY = 'dangjian.console.active-role'
 const MUST_CHANGE_KEY = 'dangjian.console.must-change-password'
 
-function loadAccount(): Account | null {
+function loadStored<T>(key: string): T | null {
   try {
-    const text = localStorage.getItem(ACCOUNT_KEY)
-    return text ? (JSON.parse(text) as Account) : null
+    const text = localStorage.getItem(key)
+    return text ? (JSON.parse(text) as T) : null
   } catch {
     return null
   }
 }
 
-export const useSession = defineStore('session', () => {
-  const account = ref<Account | null>(api.tokens.get() ? loadAccount() : null)
-  const mustChangePassword = ref(localStorage.getItem(MUST_CHANGE_KEY) === '1')
-  const roleNames = computed<RoleName[]>(() => account.value?.roles.map((r) => r.role) ?? [])
+function store(key: string, value: unknown) {
+  if (value) localStorage.setItem(key, JSON.stringify(value))
+  else localStorage.removeItem(key)
+}
 
-  function setAccount(value: Account | null) {
+function pairOf(answer: TokenPair): TokenPair {
+  const { access_token, refresh_token, expires_in } = answer
+  return { access_token, refresh_token, expires_in }
+}
+
+export const useSession = defineStore('session', () => {
+  const signedIn = api.tokens.get() !== null
+  const account = ref<Account | null>(signedIn ? loadStored<Account>(ACCOUNT_KEY) : null)
+  const activeRole = ref<ActiveRole | null>(
+    signedIn ? loadStored<ActiveRole>(ACTIVE_ROLE_KEY) : null,
+  )
+  const mustChangePassword = ref(localStorage.getItem(MUST_CHANGE_KEY) === '1')
+  /** what the pages offer follows the active role (all the account's until it is known) */
+  const roleNames = computed<RoleName[]>(() =>
+    activeRole.value ? [activeRole.value.role] : (account.value?.roles.map((r) => r.role) ?? []),
+  )
+  /** the account's roles by their position (what /auth/switch takes), the active one marked */
+  const assignments = computed(() =>
+    (account.value?.roles ?? []).map((grant, index) => ({
+      ...grant,
+      index,
+      current: index === activeRole.value?.index,
+    })),
+  )
+
+  function setAccount(value: Account | null, active: ActiveRole | null) {
     account.value = value
-    if (value) localStorage.setItem(ACCOUNT_KEY, JSON.stringify(value))
-    else localStorage.removeItem(ACCOUNT_KEY)
+    activeRole.value = active
+    store(ACCOUNT_KEY, value)
+    store(ACTIVE_ROLE_KEY, active)
+  }
+
+  function setMe({ active_role, ...mine }: Me) {
+    setAccount(mine, active_role)
   }
 
   function setMustChange(value: boolean) {
@@ -43,12 +76,8 @@ export const useSession = defineStore('session', () => {
 
   async function signIn(username: string, password: string) {
     const answer = await auth.signIn(api, username, password)
-    api.tokens.set({
-      access_token: answer.access_token,
-      refresh_token: answer.refresh_token,
-      expires_in: answer.expires_in,
-    })
-    setAccount(answer.account)
+    api.tokens.set(pairOf(answer))
+    setAccount(answer.account, answer.active_role)
     setMustChange(answer.must_change_password)
     return answer
   }
@@ -56,11 +85,33 @@ export const useSession = defineStore('session', () => {
   /** The account behind the stored token (after a reload); a refused token clears the session. */
   async function loadMe() {
     try {
-      setAccount(await auth.fetchMe(api))
+      setMe(await auth.fetchMe(api))
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 401) clear()
       throw error
     }
+  }
+
+  /** A sign-in answers the roles without their organizations' names: /auth/me has them, asked
+   * once there are roles to choose between (unnamed, they show their scope meanwhile). */
+  async function nameRoles() {
+    const roles = account.value?.roles ?? []
+    if (roles.length < 2 || roles.every((r) => r.org_name !== undefined)) return
+    try {
+      await loadMe()
+    } catch {
+      // the names stay unknown; the next page load asks again
+    }
+  }
+
+  /** Another of the account's roles made the active one: new tokens carrying it. The account's
+   * roles are the same ones (a change of roles ends every session), so their names are kept. */
+  async function switchRole(index: number) {
+    const answer = await auth.switchRole(api, index)
+    api.tokens.set(pairOf(answer))
+    const names = new Map(account.value?.roles.map((r) => [r.scope, r.org_name]))
+    const roles = answer.account.roles.map((r) => ({ ...r, org_name: names.get(r.scope) }))
+    setAccount({ ...answer.account, roles }, answer.active_role)
   }
 
   async function changePassword(current: string, next: string) {
@@ -81,7 +132,7 @@ export const useSession = defineStore('session', () => {
 
   function clear() {
     api.tokens.set(null)
-    setAccount(null)
+    setAccount(null, null)
     setMustChange(false)
   }
 
@@ -91,11 +142,15 @@ export const useSession = defineStore('session', () => {
 
   return {
     account,
+    activeRole,
+    assignments,
     mustChangePassword,
     roleNames,
     hasToken,
     signIn,
     loadMe,
+    nameRoles,
+    switchRole,
     changePassword,
     signOut,
     clear,
