@@ -4,10 +4,10 @@ account, with the one role ``member`` over the member's organization). The refre
 and me routes are the staff's (routes_auth.py); a member's session id starts with ``ms-``.
 
 Asking for a code answers 202 alike for every number (whether it is a member's is not told);
-the members service limits codes per number (429 with Retry-After, for every number alike) and
-texts the code through notify (503 when the text could not be sent); 409 when requests for
-one number collide. Wrong codes count as failed sign-ins of the client's address, like wrong
-passwords.
+the members service limits codes per number and per client address (the caller's ``ip``; 429
+with Retry-After, for every number alike) and texts the code through notify (503 when the text
+could not be sent); 409 when requests for one number collide. Wrong codes count as failed
+sign-ins of the client's address, like wrong passwords.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from services.infra.i18n import _
 def request_member_code(body: dict[str, Any]) -> Any:
     """Ask for a sign-in code by SMS (no token). A code is texted only to a registered, active
     member's number; the answer is the same for any number. One a minute and ten a day per
-    number (429 with Retry-After); 503 when the text could not be sent."""
+    number, twenty an hour per client address (429 with Retry-After); 503 when the text could
+    not be sent."""
     asked = {"phone": body["phone"], "request_id": request_id()}
     minutes = int(anonymous_rpc("members", "request_member_code", asked)["code_minutes"])
     message = _(

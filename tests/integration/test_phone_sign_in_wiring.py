@@ -1,14 +1,14 @@
 """Members' sign-in by SMS code through nameko on the real broker and the embedded store, with
 notify texting the code through its file provider: the code arrives in the SMS file (number
-masked), signs the member in once, and the limits hold under concurrent requests; without notify
-the code is discarded and the caller is told to try again later."""
+masked), signs the member in once, and the limits hold under concurrent requests; one client
+address is limited whatever the numbers (through the gateway, which passes the address); without
+notify the code is discarded and the caller is told to try again later."""
 
 import json
-import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import eventlet
@@ -17,11 +17,12 @@ from nameko.exceptions import RemoteError
 from nameko.rpc import rpc as entrypoint
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.infra.storage import open_database
+from gateway.app import create_app
+from gateway.rpc import RpcClient
+from gateway.settings import Settings
+from services.infra.config import load_config
 from services.members.idcard import make_id_number
-from services.members.phone_sign_in.domain import PhoneCodes
 from services.members.service import MembersService
-from services.members.store import MembersStore
 from services.notify.service import NotifyService
 from tests.conftest import caller
 
@@ -159,14 +160,40 @@ def test_concurrent_requests_for_one_number_pass_its_limit_once(runner_factory, 
     assert len(texts(config)) == 1
 
 
-def test_numbers_not_asked_for_in_a_day_are_purged_from_the_real_store(tmp_path):
-    store = MembersStore(open_database("members", os.environ.get("MONGO_URI"), tmp_path))
-    now = datetime.now(UTC)
-    for phone_hash, hours_ago in [("old", 25), ("recent", 23)]:
-        asked = PhoneCodes(phone_hash, (now - timedelta(hours=hours_ago),), "r")
-        store.phone_codes.save(asked)
-    assert store.phone_codes.purge(now - timedelta(days=1)) == 1
-    assert store.phone_codes.get("old") is None and store.phone_codes.get("recent") is not None
+def test_one_address_is_limited_whatever_the_numbers_through_the_gateway(
+    runner_factory, make_config
+):
+    """The gateway passes the client's address; members counts the codes it asked for: past
+    the limit a 429 with Retry-After and the same sentence for every number, no text sent."""
+    limits = {**load_config("members")["MEMBER_SIGN_IN"], "codes_per_address": 3}
+    config, _member = start(
+        runner_factory,
+        lambda name: make_config(name, MEMBER_SIGN_IN=limits),
+        MembersService,
+        NotifyService,
+    )
+    rpc = RpcClient(config["AMQP_URI"], timeout=20)
+    app = create_app(Settings(amqp_uri=config["AMQP_URI"], token_secret="s" * 40), rpc_client=rpc)
+    client = app.test_client()
+
+    def ask_from(ip, phone):
+        body = {"phone": phone}
+        return client.post("/api/v1/auth/member-code", json=body, environ_base={"REMOTE_ADDR": ip})
+
+    try:
+        for phone in ("13900000001", "13900000002", "13900000003"):
+            assert ask_from("198.51.100.4", phone).status_code == 202
+        refusals = [ask_from("198.51.100.4", phone) for phone in (PHONE, "13900000004")]
+        assert {r.status_code for r in refusals} == {429}
+        assert {r.get_json()["detail"] for r in refusals} == {
+            "当前网络获取验证码次数过多，请60分钟后再试"
+        }
+        assert all(3590 < int(r.headers["Retry-After"]) <= 3600 for r in refusals)
+        assert ask_from("198.51.100.5", PHONE).status_code == 202  # another address: texted
+    finally:
+        for proxy in rpc._proxies().values():
+            proxy.runner.stop()
+    assert len(texts(config)) == 1  # the member's number refused at the first address: no text
 
 
 class SlowNotify:

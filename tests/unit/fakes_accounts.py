@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from services.infra.errors import AlreadyStored
+from services.infra.retention import day_of
 from services.infra.scope import in_subtree
 from services.members.accounts.domain import Account, PairingCode, Session, SignInAttempt
 from services.members.accounts.errors import Stale
@@ -49,6 +51,18 @@ class _Versioned:
             raise Stale(key)
         self.rows[key] = replace(row, version=row.version + 1)
         return self.rows[key]
+
+
+def purge_rows(
+    rows: dict[str, Any], before: datetime, moment: Callable[[Any], datetime | None]
+) -> int:
+    """Remove the rows whose ``moment(row)`` lies before the UTC day of ``before`` (as the
+    stores do, by whole days); how many."""
+    cutoff = str(day_of(before))
+    old = [k for k, row in rows.items() if (day_of(moment(row)) or cutoff) < cutoff]
+    for key in old:
+        del rows[key]
+    return len(old)
 
 
 def _page(rows: list[Any], cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
@@ -95,6 +109,9 @@ class FakeSessions(_Versioned):
     def save(self, session: Session) -> Session:
         return self._save(session.session_id, session)  # type: ignore[no-any-return]
 
+    def purge(self, before: datetime) -> int:
+        return purge_rows(self.rows, before, lambda s: s.over_by)
+
 
 class FakeAttempts:
     def __init__(self) -> None:
@@ -120,6 +137,9 @@ class FakeAttempts:
         found = sorted((a for a in self.rows.values() if shown(a)), key=lambda a: a.at)
         return _page(found[::-1], cursor, limit)
 
+    def purge(self, before: datetime) -> int:
+        return purge_rows(self.rows, before, lambda a: a.at)
+
 
 class FakePairingCodes:
     def __init__(self) -> None:
@@ -137,6 +157,9 @@ class FakePairingCodes:
             return False
         self.rows[code_hash] = replace(code, used_at=now, device_id=device_id)
         return True
+
+    def purge(self, before: datetime) -> int:
+        return purge_rows(self.rows, before, lambda c: c.expires_at)
 
 
 class FakeKioskDirectory(FakeKiosks):

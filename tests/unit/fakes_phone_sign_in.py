@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from services.members.accounts.errors import Stale
 from services.members.domain import Member
-from services.members.phone_sign_in.domain import PhoneCodes, SignInRecord
+from services.members.phone_sign_in.domain import AddressRequests, PhoneCodes, SignInRecord
 from services.members.phone_sign_in.ports import SmsNotSent
 from tests.unit.fakes import FakeMembers
-from tests.unit.fakes_accounts import FakeAccountsUoW
+from tests.unit.fakes_accounts import FakeAccountsUoW, purge_rows
 
 
 class FakeMemberPhones(FakeMembers):
@@ -19,27 +20,36 @@ class FakeMemberPhones(FakeMembers):
         return [m for m in self.rows.values() if m.phone_hash == phone_hash]
 
 
-class FakePhoneCodes:
+class _RequestRecords:
+    """Phones' code records by number, or client addresses' by address: versioned."""
+
     def __init__(self) -> None:
-        self.rows: dict[str, PhoneCodes] = {}
+        self.rows: dict[str, Any] = {}
         self.stale_next = 0  # make the next N saves meet a concurrent change
 
-    def get(self, phone_hash: str) -> PhoneCodes | None:
-        return self.rows.get(phone_hash)
+    def get(self, key: str) -> Any:
+        return self.rows.get(key)
 
-    def save(self, codes: PhoneCodes) -> PhoneCodes:
-        stored = self.rows.get(codes.phone_hash)
-        if self.stale_next or (stored.version if stored else 0) != codes.version:
+    def _save(self, key: str, record: Any) -> Any:
+        stored = self.rows.get(key)
+        if self.stale_next or (stored.version if stored else 0) != record.version:
             self.stale_next = max(0, self.stale_next - 1)
-            raise Stale(codes.phone_hash)
-        self.rows[codes.phone_hash] = replace(codes, version=codes.version + 1)
-        return self.rows[codes.phone_hash]
+            raise Stale(key)
+        self.rows[key] = replace(record, version=record.version + 1)
+        return self.rows[key]
 
     def purge(self, before: datetime) -> int:
-        old = [k for k, r in self.rows.items() if max(r.requests, default=before) < before]
-        for key in old:
-            del self.rows[key]
-        return len(old)
+        return purge_rows(self.rows, before, lambda r: r.last_asked)
+
+
+class FakePhoneCodes(_RequestRecords):
+    def save(self, codes: PhoneCodes) -> PhoneCodes:
+        return self._save(codes.phone_hash, codes)  # type: ignore[no-any-return]
+
+
+class FakeCodeAddresses(_RequestRecords):
+    def save(self, requests: AddressRequests) -> AddressRequests:
+        return self._save(requests.address_hash, requests)  # type: ignore[no-any-return]
 
 
 class FakeSignInRecords:
@@ -55,12 +65,16 @@ class FakeSignInRecords:
         self.rows[record.record_id] = record
         return record, True
 
+    def purge(self, before: datetime) -> int:
+        return purge_rows(self.rows, before, lambda r: r.at)
+
 
 class FakePhoneSignInUoW(FakeAccountsUoW):
     def __init__(self) -> None:
         super().__init__()
         self.members = FakeMemberPhones()
         self.phone_codes = FakePhoneCodes()
+        self.code_addresses = FakeCodeAddresses()
         self.member_sign_ins = FakeSignInRecords()
 
 

@@ -81,6 +81,7 @@ def test_asking_for_a_code_answers_the_same_for_every_number(client, rpc, phone)
     [(service, method, (sent,), caller)] = rpc.calls
     assert (service, method, sent["phone"]) == ("members", "request_member_code", phone)
     assert len(sent["request_id"]) == 32 and caller["role"] == "anonymous"
+    assert caller["ip"] == "127.0.0.1"  # members limits the codes a client address asks for
 
 
 @pytest.mark.parametrize(

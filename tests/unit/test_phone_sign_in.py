@@ -444,11 +444,77 @@ def test_me_is_the_signed_in_member_of_the_token_session(uow, settings, texts, m
         )
 
 
-def test_numbers_not_asked_for_in_a_day_are_forgotten(uow, settings, texts, clock, member):
-    ask(uow, settings, texts)
-    clock.advance(hours=12)
-    ask(uow, settings, texts, phone=STRANGER)
-    clock.advance(hours=12, seconds=1)
-    assert signing_in.forget_old_numbers(uow, settings) == 1  # the member's, over a day old
-    assert list(uow.phone_codes.rows) == [CIPHER.lookup_hash(STRANGER, "phone")]
-    ask(uow, settings, texts)  # asked again: counted afresh
+# -- the per-address limit -------------------------------------------------------------------
+
+
+def numbers(n: int) -> list[str]:
+    return [f"139{i:08d}" for i in range(n)]
+
+
+def ask_from(uow, settings, texts, ip, phone, request_id=None):
+    cmd = commands.RequestCode(phone, request_id or uuid.uuid4().hex)
+    caller = Caller("anonymous", "anonymous", "none", ip=ip)
+    return signing_in.request_code(cmd, uow, caller, settings, texts)
+
+
+def test_one_address_asks_for_twenty_codes_an_hour_whatever_the_numbers(
+    uow, settings, texts, clock, member
+):
+    for phone in numbers(19):
+        ask_from(uow, settings, texts, "198.51.100.4", phone)
+        clock.advance(minutes=1)
+    ask_from(uow, settings, texts, "198.51.100.4", PHONE)  # the 20th: the member's, texted
+    assert len(texts.sent) == 1
+    refusals = [
+        refused(lambda p=p: ask_from(uow, settings, texts, "198.51.100.4", p), TooManyRequests)
+        for p in (PHONE, STRANGER, "13700000000")
+    ]
+    # the same answer for a member's number, a stranger's and a number never asked for
+    assert {(r.message, r.details["retry_after_seconds"]) for r in refusals} == {
+        ("当前网络获取验证码次数过多，请41分钟后再试", 41 * 60)  # the first ages out
+    }
+    assert len(texts.sent) == 1
+    assert uow.phone_codes.get(CIPHER.lookup_hash(STRANGER, "phone")) is None  # not counted
+    limited = [r for r in uow.member_sign_ins.rows.values() if r.outcome == "address_limited"]
+    assert len(limited) == 3 and {r.ip for r in limited} == {"198.51.100.4"}
+    assert all(r.member_id is None for r in limited)
+
+    ask_from(uow, settings, texts, "198.51.100.5", STRANGER)  # another address: its own count
+    clock.advance(minutes=41)
+    ask_from(uow, settings, texts, "198.51.100.4", "13700000000")  # the oldest aged out
+
+
+def test_a_repeated_request_counts_once_at_its_address(uow, settings, texts, member):
+    for phone in numbers(19):
+        ask_from(uow, settings, texts, "198.51.100.4", phone)
+    ask_from(uow, settings, texts, "198.51.100.4", PHONE, request_id="c" * 32)
+    ask_from(uow, settings, texts, "198.51.100.4", PHONE, request_id="c" * 32)  # redelivered
+    assert len(texts.sent) == 1
+    refused(lambda: ask_from(uow, settings, texts, "198.51.100.4", STRANGER), TooManyRequests)
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network(uow, settings, texts):
+    for n, phone in enumerate(numbers(20)):
+        ask_from(uow, settings, texts, f"2001:db8:1:2::{n + 1:x}", phone)
+    refused(
+        lambda: ask_from(uow, settings, texts, "2001:db8:1:2:ffff::1", STRANGER), TooManyRequests
+    )
+    ask_from(uow, settings, texts, "2001:db8:1:3::1", STRANGER)  # the next /64: another client
+    [limited] = [r for r in uow.member_sign_ins.rows.values() if r.outcome == "address_limited"]
+    assert limited.ip == "2001:db8:1:2:ffff::1"
+    assert all("2001" not in key for key in uow.code_addresses.rows)  # only a keyed hash
+
+
+def test_the_address_limit_is_configured_and_a_call_from_within_has_none(uow, clock, codes, texts):
+    tight = PhoneSignInSettings(
+        keyed_hash=CIPHER.lookup_hash,
+        rules=replace(RULES, per_address=2, address_minutes=10),
+        new_code=lambda: next(codes),
+        clock=clock,
+    )
+    for phone in numbers(2):
+        ask_from(uow, tight, texts, "198.51.100.4", phone)
+    error = refused(lambda: ask_from(uow, tight, texts, "198.51.100.4", STRANGER), TooManyRequests)
+    assert error.details["retry_after_seconds"] == 600
+    ask_from(uow, tight, texts, None, STRANGER)  # no client address: only the number's limits
+    assert len(uow.code_addresses.rows) == 1

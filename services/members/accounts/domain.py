@@ -324,6 +324,12 @@ class Session:
             return "idle"
         return None
 
+    @property
+    def over_by(self) -> datetime | None:
+        """When the session is over at the latest (what its retention counts from); None while
+        nothing ends it (an unrevoked kiosk's)."""
+        return max((m for m in (self.expires_at, self.revoked_at) if m is not None), default=None)
+
     def due_for_touch(self, now: datetime, rules: SessionRules) -> bool:
         return now - self.last_seen_at >= timedelta(seconds=rules.touch_seconds)
 

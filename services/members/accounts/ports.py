@@ -52,6 +52,9 @@ class SessionRepository(Protocol):
     def save(self, session: Session) -> Session:
         """Raises Stale when the stored session changed since it was read."""
 
+    def purge(self, before: datetime) -> int:
+        """Remove the sessions over (``Session.over_by``) before the UTC day of ``before``."""
+
 
 class AttemptRepository(Protocol):
     def get(self, attempt_id: str) -> SignInAttempt | None: ...
@@ -61,6 +64,9 @@ class AttemptRepository(Protocol):
     ) -> tuple[list[SignInAttempt], str | None]:
         """Newest first; ``unattributed`` adds the attempts on usernames nobody has."""
 
+    def purge(self, before: datetime) -> int:
+        """Remove the attempts made before the UTC day of ``before``; how many."""
+
 
 class PairingCodeRepository(Protocol):
     def get(self, code_hash: str) -> PairingCode | None: ...
@@ -69,6 +75,9 @@ class PairingCodeRepository(Protocol):
 
     def claim(self, code_hash: str, device_id: str, now: datetime) -> bool:
         """Mark an unused code used by ``device_id``; False when it was already used."""
+
+    def purge(self, before: datetime) -> int:
+        """Remove the codes that expired before the UTC day of ``before`` (used or not)."""
 
 
 class KioskDirectory(KioskRepository, Protocol):

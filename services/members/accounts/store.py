@@ -3,7 +3,8 @@ database. Documents map to the domain objects here; pymongo errors stop here.
 
 Accounts and sessions are written whole, guarded by a version (a write from stale state is
 refused with ``Stale`` and the handler reads again); pairing codes are claimed with one
-conditional update, so a code pairs one device only.
+conditional update, so a code pairs one device only. Sessions, attempts and pairing codes are
+purged by day (services/infra/retention.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, ClassVar
 from services.infra import paging
 from services.infra.events import stamp
 from services.infra.repository import insert, insert_once, page
+from services.infra.retention import PURGE_DAY, PURGE_INDEX, day_of, purge_before
 from services.infra.scope import ancestors
 from services.members.accounts.domain import (
     Account,
@@ -28,6 +30,7 @@ from services.members.accounts.errors import Stale
 BY_USERNAME = [("username", 1), ("_id", 1)]
 NEWEST_FIRST = [("at", -1), ("_id", -1)]
 UNATTRIBUTED = "-"  # the "ancestors" of an attempt on a username nobody has
+SESSION_OVER_BY = ("expires_at", "revoked_at")  # Session.over_by: what its purge_day is of
 
 
 def _stamp(moment: datetime | None) -> str | None:
@@ -42,7 +45,7 @@ def _subtree(scope: str) -> dict[str, Any]:
     return {"ancestors": scope} if scope.strip("/") else {}
 
 
-def _replace(collection: Any, doc: dict[str, Any], read_version: int) -> None:
+def replace_version(collection: Any, doc: dict[str, Any], read_version: int) -> None:
     """Write ``doc`` over the stored one if that is still the version it was read at."""
     result = collection.replace_one({"_id": doc["_id"], "version": read_version}, doc)
     if result.matched_count != 1:
@@ -63,7 +66,7 @@ class Accounts:
         insert(self.c, _account_doc(account))
 
     def save(self, account: Account) -> Account:
-        _replace(self.c, _account_doc(account), account.version)
+        replace_version(self.c, _account_doc(account), account.version)
         return replace(account, version=account.version + 1)
 
     def under(self, scope: str, cursor: str | None, limit: int) -> tuple[list[Account], str | None]:
@@ -126,8 +129,11 @@ class Sessions:
         return _session(stored) or session, created
 
     def save(self, session: Session) -> Session:
-        _replace(self.c, _session_doc(session), session.version)
+        replace_version(self.c, _session_doc(session), session.version)
         return replace(session, version=session.version + 1)
+
+    def purge(self, before: datetime) -> int:
+        return purge_before(self.c, SESSION_OVER_BY, before)
 
 
 def _session_doc(session: Session) -> dict[str, Any]:
@@ -144,6 +150,7 @@ def _session_doc(session: Session) -> dict[str, Any]:
         "expires_at": _stamp(session.expires_at),
         "revoked_at": _stamp(session.revoked_at),
         "revoked_reason": session.revoked_reason,
+        PURGE_DAY: day_of(session.over_by),
         "version": session.version + 1,
     }
 
@@ -185,9 +192,13 @@ class Attempts:
             "account_id": attempt.account_id,
             "org_path": attempt.org_path,
             "ancestors": ancestors(attempt.org_path) if attempt.org_path else [UNATTRIBUTED],
+            PURGE_DAY: day_of(attempt.at),
         }
         stored, created = insert_once(self.c, doc)
         return _attempt(stored) or attempt, created
+
+    def purge(self, before: datetime) -> int:
+        return purge_before(self.c, ("at",), before)
 
     def under(
         self, scope: str, unattributed: bool, cursor: str | None, limit: int
@@ -240,6 +251,7 @@ class PairingCodes:
             "created_at": stamp(code.created_at),
             "expires_at": stamp(code.expires_at),
             "used_at": _stamp(code.used_at),
+            PURGE_DAY: day_of(code.expires_at),  # used or not, dead by then
         }
         doc["_id"] = doc.pop("code_hash")
         self.c.replace_one({"_id": doc["_id"]}, doc, upsert=True)
@@ -251,6 +263,9 @@ class PairingCodes:
         )
         return bool(result.modified_count == 1)
 
+    def purge(self, before: datetime) -> int:
+        return purge_before(self.c, ("expires_at",), before)
+
 
 class AccountsStore:
     """The accounts part of the members unit of work (MembersStore mixes it in)."""
@@ -260,11 +275,13 @@ class AccountsStore:
             ([("username", 1)], {"unique": True}),
             ([("ancestors", 1), ("username", 1), ("_id", 1)], {}),
         ],
-        "sessions": [([("subject", 1)], {})],
+        "sessions": [([("subject", 1)], {}), PURGE_INDEX],
         "sign_in_attempts": [
             ([("ancestors", 1), ("at", -1), ("_id", -1)], {}),
             ([("at", -1), ("_id", -1)], {}),
+            PURGE_INDEX,
         ],
+        "pairing_codes": [PURGE_INDEX],
     }
 
     def __init__(self, db: Any) -> None:

@@ -5,12 +5,16 @@ One record per phone number (its keyed hash): the times codes were asked for (th
 per minute and per day, the same for numbers that belong to nobody, so that the answers do not
 tell who is a member) and at most one live code (a new code replaces the old). A code lives
 ``minutes`` and allows ``tries`` attempts; the last wrong one kills it, a right one uses it up.
+One record per client address too: one address asking for codes for many numbers costs texts
+and finds out which numbers are members', so it may ask ``per_address`` times a window.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -24,7 +28,14 @@ ACTIVE_STATUSES = frozenset({"full", "probationary"})  # leaving or deceased mem
 MINUTE = 60
 DAY = 24 * 60 * 60
 # what the audit records of a code request and of a sign-in attempt
-REQUEST_OUTCOMES = ("sent", "not_member", "ambiguous_phone", "rate_limited", "send_failed")
+REQUEST_OUTCOMES = (
+    "sent",
+    "not_member",
+    "ambiguous_phone",
+    "rate_limited",
+    "address_limited",
+    "send_failed",
+)
 SIGN_IN_OUTCOMES = ("ok", "bad_code", "no_code", "inactive")
 
 
@@ -34,10 +45,30 @@ class CodeRules:
     tries: int = 5  # attempts a code allows; the last wrong one kills it
     per_minute: int = 1  # codes a number may ask for per minute ...
     per_day: int = 10  # ... and per 24 hours
+    per_address: int = 20  # codes one client address may ask for (any numbers) ...
+    address_minutes: int = 60  # ... per this many minutes
 
     @property
     def windows(self) -> tuple[tuple[int, int], ...]:
         return ((MINUTE, self.per_minute), (DAY, self.per_day))
+
+    @property
+    def address_window(self) -> tuple[int, int]:
+        return (self.address_minutes * MINUTE, self.per_address)
+
+
+def waiting(
+    requests: tuple[datetime, ...], now: datetime, windows: Iterable[tuple[int, int]]
+) -> int:
+    """Seconds until another request fits every (window seconds, limit) (0: now)."""
+    wait = 0.0
+    for window, limit in windows:
+        recent = [t for t in requests if (now - t).total_seconds() < window]
+        if limit <= 0:
+            wait = max(wait, window)
+        elif len(recent) >= limit:
+            wait = max(wait, (recent[-limit] - now).total_seconds() + window)
+    return math.ceil(wait)
 
 
 @dataclass(frozen=True)
@@ -73,14 +104,12 @@ class PhoneCodes:
 
     def retry_after(self, now: datetime, rules: CodeRules) -> int:
         """Seconds until another code may be asked for (0: now)."""
-        wait = 0.0
-        for window, limit in rules.windows:
-            recent = [t for t in self.requests if (now - t).total_seconds() < window]
-            if limit <= 0:
-                wait = max(wait, window)
-            elif len(recent) >= limit:
-                wait = max(wait, (recent[-limit] - now).total_seconds() + window)
-        return math.ceil(wait)
+        return waiting(self.requests, now, rules.windows)
+
+    @property
+    def last_asked(self) -> datetime | None:
+        """When a code was last asked for (what the record's retention counts from)."""
+        return max((*self.requests, *([self.code.created_at] if self.code else [])), default=None)
 
     def requested(
         self, request_id: str, code: Code | None, now: datetime, rules: CodeRules
@@ -118,6 +147,54 @@ class PhoneCodes:
         return replace(self, code=None)
 
 
+@dataclass(frozen=True)
+class AddressRequests:
+    """The code requests of one client address (its keyed hash) within the address window."""
+
+    address_hash: str
+    requests: tuple[datetime, ...] = ()  # oldest first
+    last_request_id: str | None = None
+    version: int = 0
+
+    def requested(self, request_id: str, now: datetime, rules: CodeRules) -> AddressRequests:
+        """One more request from the address (the same request again counts once);
+        TooManyRequests beyond the limit, in words that do not depend on the number."""
+        if request_id == self.last_request_id:
+            return self
+        window, limit = rules.address_window
+        wait = waiting(self.requests, now, [rules.address_window])
+        if wait:
+            raise address_limited(wait, now)
+        kept = tuple(t for t in self.requests if (now - t).total_seconds() < window)
+        return replace(self, requests=(*kept, now)[-max(limit, 1) :], last_request_id=request_id)
+
+    @property
+    def last_asked(self) -> datetime | None:
+        return self.requests[-1] if self.requests else None
+
+
+def client_network(ip: str) -> str:
+    """What the address limit counts: an IPv4 address, or an IPv6 address's /64 (one
+    subscriber's whole range: their addresses are theirs to change at will)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def address_limited(seconds: int, now: datetime) -> TooManyRequests:
+    message = _(
+        "Too many codes were asked for from this network; try again in {minutes} minutes",
+        minutes=math.ceil(seconds / MINUTE),
+    )
+    return _retry_later(message, seconds, now)
+
+
 def too_many_requests(seconds: int, now: datetime) -> TooManyRequests:
     """When the number may ask again, in words: seconds, minutes or hours."""
     if seconds <= 2 * MINUTE:
@@ -134,10 +211,12 @@ def too_many_requests(seconds: int, now: datetime) -> TooManyRequests:
             "Too many codes were asked for today; try again in {hours} hours",
             hours=math.ceil(seconds / (60 * MINUTE)),
         )
+    return _retry_later(message, seconds, now)
+
+
+def _retry_later(message: str, seconds: int, now: datetime) -> TooManyRequests:
     return TooManyRequests(
-        message,
-        retry_after_seconds=seconds,
-        retry_at=isoformat(now + timedelta(seconds=seconds)),
+        message, retry_after_seconds=seconds, retry_at=isoformat(now + timedelta(seconds=seconds))
     )
 
 

@@ -1,6 +1,8 @@
 """The phone sign-in RPCs of the members service (mixed into MembersService). Each loads its
 arguments through the contract, calls its handler with the unit of work and the caller, and
-dumps the result through an output schema. Codes are texted through notify's ``send_sms``."""
+dumps the result through an output schema. Codes are texted through notify's ``send_sms``.
+The hourly purge of the sign-in records past their retention (services/members/retention.py)
+runs here too."""
 
 from __future__ import annotations
 
@@ -21,10 +23,11 @@ from services.members.accounts.ports import AccountSettings
 from services.members.phone_sign_in import schemas, signing_in
 from services.members.phone_sign_in.domain import CodeRules
 from services.members.phone_sign_in.ports import CodeSender, PhoneSignInSettings, SmsNotSent
+from services.members.retention import Retention, purge_old_records, retention_settings
 
 log = logging.getLogger(__name__)
 SMS_TEMPLATE = "sign_in_code"
-FORGET_INTERVAL_SECONDS = 3600
+PURGE_SECONDS = 3600  # how often records past their retention are removed
 
 
 def phone_sign_in_settings(config: dict[str, Any]) -> PhoneSignInSettings:
@@ -38,6 +41,8 @@ def phone_sign_in_settings(config: dict[str, Any]) -> PhoneSignInSettings:
             tries=int(c.get("code_tries", 5)),
             per_minute=int(c.get("codes_per_minute", 1)),
             per_day=int(c.get("codes_per_day", 10)),
+            per_address=int(c.get("codes_per_address", 20)),
+            address_minutes=int(c.get("address_window_minutes", 60)),
         ),
     )
 
@@ -69,6 +74,7 @@ class PhoneSignInEntrypoints:
     caller: Any
     accounts_settings: AccountSettings
     phone_sign_in: PhoneSignInSettings = BuiltOnce(phone_sign_in_settings)
+    retention: Retention = BuiltOnce(retention_settings)
     notify: TimedCalls = TimedRpcProxy("notify", "NOTIFY_TIMEOUT_SECONDS", 3.0)
 
     # the gateway calls these for anyone: the phone number and the code are the arguments
@@ -94,11 +100,12 @@ class PhoneSignInEntrypoints:
         found = signing_in.refresh(cmd, self.uow, self.caller(), self.phone_sign_in, sessions)
         return dump(schemas.MemberSignedInOut, found)
 
-    @timer(interval=FORGET_INTERVAL_SECONDS)
-    def forget_old_numbers(self) -> None:
-        forgotten = signing_in.forget_old_numbers(self.uow, self.phone_sign_in)
-        if forgotten:
-            log.info("forgot %d phone numbers not asked for in a day", forgotten)
+    @timer(interval=PURGE_SECONDS, eager=True)  # at start too: restarts may come more often
+    def purge_old_records(self) -> None:
+        settings = self.accounts_settings, self.phone_sign_in
+        purged = purge_old_records(self.uow, self.retention, *settings)
+        if any(purged.values()):
+            log.info("records past their retention removed", extra={"purged": purged})
 
     # the signed-in member (a member's token)
 

@@ -12,7 +12,12 @@ from typing import Protocol
 from services.members.accounts.ports import AccountsUnitOfWork
 from services.members.domain import Member
 from services.members.handlers import MemberRepository
-from services.members.phone_sign_in.domain import CodeRules, PhoneCodes, SignInRecord
+from services.members.phone_sign_in.domain import (
+    AddressRequests,
+    CodeRules,
+    PhoneCodes,
+    SignInRecord,
+)
 
 
 class SmsNotSent(Exception):
@@ -36,12 +41,23 @@ class PhoneCodesRepository(Protocol):
         Stale when the stored record changed since."""
 
     def purge(self, before: datetime) -> int:
-        """Forget the numbers last asked for before ``before``; how many were forgotten."""
+        """Forget the numbers last asked for before the UTC day of ``before``; how many."""
+
+
+class AddressRequestsRepository(Protocol):
+    def get(self, address_hash: str) -> AddressRequests | None: ...
+    def save(self, requests: AddressRequests) -> AddressRequests:
+        """Like PhoneCodesRepository.save: raises Stale when the stored record changed since."""
+
+    def purge(self, before: datetime) -> int:
+        """Forget the addresses last asked from before the UTC day of ``before``; how many."""
 
 
 class SignInRecords(Protocol):
     def get(self, record_id: str) -> SignInRecord | None: ...
     def add(self, record: SignInRecord) -> tuple[SignInRecord, bool]: ...
+    def purge(self, before: datetime) -> int:
+        """Remove the records made before the UTC day of ``before``; how many."""
 
 
 class PhoneSignInUnitOfWork(AccountsUnitOfWork, Protocol):
@@ -50,6 +66,9 @@ class PhoneSignInUnitOfWork(AccountsUnitOfWork, Protocol):
 
     @property
     def phone_codes(self) -> PhoneCodesRepository: ...
+
+    @property
+    def code_addresses(self) -> AddressRequestsRepository: ...
 
     @property
     def member_sign_ins(self) -> SignInRecords: ...

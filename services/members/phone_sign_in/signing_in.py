@@ -2,7 +2,8 @@
 the accounts' sessions (kind ``member``, subject the member id). No nameko, no pymongo.
 
 - Asking for a code answers the same whether or not the number is a member's: only for the one
-  active member with that number is a code made and texted, but the limits count every number.
+  active member with that number is a code made and texted, but the limits count every number,
+  and every request from the client's address (its network, for IPv6) whatever the number.
 - The code is stored only as a keyed hash; the text goes out through notify with the code's id
   as its key (a repeated send is not sent twice). A text that could not be sent takes its code
   with it: the caller is told to try again later.
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from services.infra.errors import Conflict, TooManyRequests, Unavailable
@@ -29,11 +31,12 @@ from services.members.domain import Member
 from services.members.phone_sign_in import commands
 from services.members.phone_sign_in.domain import (
     ACTIVE_STATUSES,
-    DAY,
+    AddressRequests,
     Code,
     CodeRules,
     PhoneCodes,
     SignInRecord,
+    client_network,
     member_session,
     member_session_id,
     signable,
@@ -48,6 +51,7 @@ from services.members.phone_sign_in.ports import (
 T = TypeVar("T")
 PHONE_FIELD = "phone"  # the members' look-up hash of their phone number
 CODE_FIELD = "member_sign_in_code"
+ADDRESS_FIELD = "client_address"
 CONCURRENT_TRIES = 4
 
 
@@ -130,11 +134,18 @@ def request_code(
             uow, "cr-" + cmd.request_id, "code_request", cmd.phone, caller, now, outcome, member
         )
 
-    try:
-        outcome, member = _decided(decide)
-    except TooManyRequests:
-        audit("rate_limited", None)
-        raise
+    def within_limit(step: Callable[[], T], refused: str) -> T:
+        try:
+            return _decided(step)
+        except TooManyRequests:
+            audit(refused, None)
+            raise
+
+    if caller.ip:  # the gateway's client address; a call from within has none
+        address_hash = settings.keyed_hash(client_network(caller.ip), ADDRESS_FIELD)
+        count = partial(_count_address, uow, address_hash, cmd.request_id, now, rules)
+        within_limit(count, "address_limited")
+    outcome, member = within_limit(decide, "rate_limited")
     if outcome == "repeated":
         return rules
     if member is not None:
@@ -146,6 +157,15 @@ def request_code(
             raise Unavailable(_("The text message could not be sent; try again later")) from None
     audit(outcome, member)
     return rules
+
+
+def _count_address(
+    uow: PhoneSignInUnitOfWork, address_hash: str, request_id: str, now: datetime, rules: CodeRules
+) -> None:
+    record = uow.code_addresses.get(address_hash) or AddressRequests(address_hash)
+    counted = record.requested(request_id, now, rules)
+    if counted != record:
+        uow.code_addresses.save(counted)
 
 
 def _discard(uow: PhoneSignInUnitOfWork, phone_hash: str, code_id: str) -> None:
@@ -250,12 +270,6 @@ def get_me(session_id: str, uow: PhoneSignInUnitOfWork, caller: Caller) -> Membe
     if member is None or session is None or session.subject != member.member_id:
         raise session_ended()
     return MemberSignedIn(member, session)
-
-
-def forget_old_numbers(uow: PhoneSignInUnitOfWork, settings: PhoneSignInSettings) -> int:
-    """Forget the numbers nobody asked a code for in the last day: they hold no live code and
-    count toward no limit any more (the keyed hashes of strangers' numbers are not kept)."""
-    return uow.phone_codes.purge(settings.clock() - timedelta(seconds=DAY))
 
 
 def _record(
