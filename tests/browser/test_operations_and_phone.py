@@ -122,14 +122,22 @@ def test_operator_pairs_a_kiosk_that_signs_a_member_in_then_revokes_it(web, cont
     expect(web.get_by_test_id("pairing-expiry")).not_to_have_text(before)  # counting down
     checked(web, "console-kiosk-pairing-code")
 
-    # the kiosk's set-up page takes the code (no token) and signs the member in
+    # the kiosk's set-up page takes the code (no token), finds the open meeting by itself and
+    # signs the member in
     kiosk = context.new_page()
     kiosk.goto(system["url"] + "/kiosk")
     kiosk.get_by_label("配对码").fill(pairing["code"])
-    kiosk.get_by_label("会议编号").fill(logins["open_meeting"]["meeting_id"])
-    kiosk.get_by_role("button", name="配对并开始签到").click()
+    with kiosk.expect_response("**/api/v1/kiosk/meetings") as listed:
+        kiosk.get_by_role("button", name="配对并开始签到").click()
+    meeting = logins["open_meeting"]
+    open_now = [m["meeting_id"] for m in listed.value.json()["items"] if m["open_now"]]
+    assert meeting["meeting_id"] in open_now
+    if len(open_now) > 1:  # the demo's theme days (second Friday, 08:40-09:20) are open too
+        kiosk.get_by_test_id("meeting-choice").filter(has_text=meeting["title"]).click()
+    expect(kiosk.get_by_test_id("current-meeting")).to_have_text("签到会议：" + meeting["title"])
     expect(kiosk.get_by_role("heading", name="请刷党员卡签到")).to_be_visible()
     expect(kiosk.get_by_text(place)).to_be_visible()
+    expect(kiosk.get_by_test_id("card-input")).to_be_focused()
     settings = json.loads(kiosk.evaluate("localStorage.getItem('dangjian.kiosk.settings')"))
     assert settings["place"] == place and settings["device_id"].startswith("kiosk-")
     kiosk.keyboard.type(member["card_uid"])

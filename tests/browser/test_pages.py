@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import expect
@@ -24,12 +25,39 @@ KIOSK_SETTINGS = {
     ),
     "org_id": "hj-s01-c01",
     "place": "惠济区第一社区党群服务中心",
-    "meeting_id": "m-2026-01",
     "uid_format": "hex",
     "byte_order": "as_read",
 }
 
 POINTS = {"status": "awarded", "points": 2, "category": "meetings", "total": 37}
+
+
+def kiosk_meeting(meeting_id: str, title: str, opens_in: int, closes_in: int) -> dict[str, Any]:
+    """A meeting of GET /api/v1/kiosk/meetings whose sign-in opens and closes so many minutes
+    from now."""
+    now = datetime.now(UTC)
+    opens, closes = now + timedelta(minutes=opens_in), now + timedelta(minutes=closes_in)
+    return {
+        "meeting_id": meeting_id,
+        "title": title,
+        "kind": "theme_day",
+        "starts_at": (opens + timedelta(minutes=20)).isoformat(),
+        "opens_at": opens.isoformat(),
+        "closes_at": closes.isoformat(),
+        "open_now": opens_in <= 0 <= closes_in,
+    }
+
+
+def paired_kiosk(web: Any, gateway: str, kept: list[dict[str, Any]] | None = None) -> None:
+    """The kiosk page as paired (and with the meetings it kept when it last asked)."""
+    web.goto(gateway + "/kiosk")
+    web.evaluate(
+        "(s) => localStorage.setItem('dangjian.kiosk.settings', s)", json.dumps(KIOSK_SETTINGS)
+    )
+    if kept is not None:
+        meetings = json.dumps({"meetings": kept, "chosen": None})
+        web.evaluate("(m) => localStorage.setItem('dangjian.kiosk.meetings', m)", meetings)
+    web.reload()
 
 
 def checked_in(card_uid: str, n: int) -> dict[str, Any]:
@@ -120,14 +148,12 @@ def touch_targets_below(page: Any, minimum: int) -> list[str]:
 def test_kiosk_idle_focus_and_swipes_kept_while_the_gateway_cannot_be_reached(
     web, gateway, context
 ):
-    web.goto(gateway + "/kiosk")
-    web.evaluate(
-        "(s) => localStorage.setItem('dangjian.kiosk.settings', s)", json.dumps(KIOSK_SETTINGS)
-    )
-    web.reload()
+    # the gateway cannot reach the services: the kiosk signs in to the meeting it kept
+    paired_kiosk(web, gateway, [kiosk_meeting("m-2026-01", "一月主题党日", -10, 60)])
     card = web.get_by_test_id("card-input")
     expect(web.get_by_role("heading", name="请刷党员卡签到")).to_be_visible()
     expect(web.get_by_text(KIOSK_SETTINGS["place"])).to_be_visible()
+    expect(web.get_by_test_id("current-meeting")).to_have_text("签到会议：一月主题党日")
     expect(card).to_be_focused()
     assert touch_targets_below(web, 48) == []
     assert_accessible(web)
@@ -192,6 +218,83 @@ def test_kiosk_idle_focus_and_swipes_kept_while_the_gateway_cannot_be_reached(
     assert sent[-1] == {"card_uid": "04A1B2C5", "meeting_id": "m-2026-01"}  # live: server time
     assert_accessible(web)
     screenshot(web, "kiosk-signed-in")
+
+
+def test_kiosk_finds_its_meeting_asks_again_and_a_person_chooses_among_several(web, gateway):
+    answer: dict[str, Any] = {"items": [kiosk_meeting("m-later", "十一月党课", 120, 180)]}
+    asked: list[str] = []
+
+    def meetings(route: Any) -> None:
+        asked.append(route.request.headers.get("authorization", ""))
+        fulfil(route, 200, answer)
+
+    sent: list[dict[str, Any]] = []
+
+    def check_in(route: Any) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        sent.append(body)
+        if body["meeting_id"] == "m-a":  # its window has just closed on the server
+            fulfil(route, 409, {"status": 409, "detail": "会议不在签到时间内"})
+        else:
+            fulfil(route, 201, checked_in(body["card_uid"], len(sent)))
+
+    web.route("**/api/v1/kiosk/meetings", meetings)
+    web.route("**/api/v1/kiosk/check-ins", check_in)
+    web.route("**/api/v1/kiosk/check-ins/*/points", lambda r: fulfil(r, 200, POINTS))
+    paired_kiosk(web, gateway)
+
+    # none open: said so, with the next one today; a swipe asks again
+    message = web.get_by_test_id("kiosk-message")
+    expect(web.get_by_role("heading", name="当前没有可签到的会议")).to_be_visible()
+    expect(message).to_contain_text(re.compile(r"今天下一场：十一月党课，\d\d:\d\d 开始签到"))
+    assert asked == ["Bearer " + KIOSK_SETTINGS["token"]]
+    card = web.get_by_test_id("card-input")
+    expect(card).to_be_focused()
+    assert_accessible(web)
+    screenshot(web, "kiosk-no-meeting")
+    answer["items"] = [kiosk_meeting("m-a", "周一支部学习", -30, 30), *answer["items"]]
+    web.keyboard.type("04A1B2C3")
+    web.keyboard.press("Enter")
+    expect(message).to_contain_text("当前没有可签到的会议")
+
+    # one open: chosen by itself
+    expect(web.get_by_test_id("current-meeting")).to_have_text("签到会议：周一支部学习")
+    expect(web.get_by_role("heading", name="请刷党员卡签到")).to_be_visible(timeout=10000)
+    expect(card).to_be_focused()
+
+    # the server says it is not open (409): asked again, and now two are open: a person chooses
+    answer["items"] = [
+        kiosk_meeting("m-b", "主题党日", -5, 60),
+        kiosk_meeting("m-c", "党课", -1, 60),
+    ]
+    web.keyboard.type("04A1B2C3")
+    web.keyboard.press("Enter")
+    chooser = web.get_by_test_id("meeting-chooser")
+    expect(chooser.get_by_role("heading", name="请选择本终端签到的会议")).to_be_visible()
+    choices = web.get_by_test_id("meeting-choice")
+    expect(choices).to_have_count(2)
+    expect(choices.first).to_contain_text("主题党日")
+    assert touch_targets_below(web, 48) == []
+    assert_accessible(web)
+    screenshot(web, "kiosk-choose-meeting")
+    choices.nth(1).click()
+    expect(web.get_by_test_id("current-meeting")).to_have_text("签到会议：党课")
+    expect(card).to_be_focused()
+    web.keyboard.type("04A1B2C4")
+    web.keyboard.press("Enter")
+    expect(message).to_contain_text("签到成功")
+    assert sent[-1] == {"card_uid": "04A1B2C4", "meeting_id": "m-c"}
+    assert [s["meeting_id"] for s in sent] == ["m-a", "m-c"]
+
+    # the choice may be changed while both are open; the chosen one is kept across a reload
+    web.get_by_role("button", name="更换会议").click()
+    expect(choices).to_have_count(2)
+    choices.first.click()
+    expect(web.get_by_test_id("current-meeting")).to_have_text("签到会议：主题党日")
+    web.reload()
+    expect(web.get_by_test_id("current-meeting")).to_have_text("签到会议：主题党日")
+    expect(card).to_be_focused()
+    assert_accessible(web)
 
 
 def test_phone_sign_in_page_renders_in_chinese(web, gateway):

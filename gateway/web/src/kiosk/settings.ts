@@ -1,6 +1,7 @@
 /**
  * What a kiosk remembers (localStorage): its pairing (device id, token, place) from
- * POST /api/v1/kiosk/pair, the meeting it signs in to, and how its card reader types UIDs.
+ * POST /api/v1/kiosk/pair and how its card reader types UIDs. It finds its meetings itself
+ * (meetings.ts).
  */
 import type { ByteOrder, UidFormat } from './uid'
 
@@ -12,7 +13,6 @@ export interface Pairing {
 }
 
 export interface KioskSettings extends Pairing {
-  meeting_id: string
   uid_format: UidFormat
   byte_order: ByteOrder
 }
@@ -23,7 +23,7 @@ function isSettings(value: unknown): value is KioskSettings {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Record<string, unknown>
   return (
-    ['device_id', 'token', 'org_id', 'place', 'meeting_id'].every(
+    ['device_id', 'token', 'org_id', 'place'].every(
       (key) => typeof v[key] === 'string' && v[key] !== '',
     ) &&
     (v.uid_format === 'hex' || v.uid_format === 'decimal') &&
