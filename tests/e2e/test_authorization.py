@@ -552,3 +552,15 @@ def test_kiosks_sign_in_the_expected_members_only(world):
     assert_refused_without_data(call(world, "", "get", href, token=world["other_kiosk"]), 403)
     assert_refused_without_data(call(world, "county", "get", href), 403)
     assert_refused_without_data(call(world, "foreign", "get", href), 401)
+
+
+def test_a_kiosk_lists_the_meetings_of_its_own_place_only(world):
+    mine = call(world, "kiosk", "get", "/kiosk/meetings")
+    assert mine.status_code == 200, mine.text
+    assert world["meeting"] in [m["meeting_id"] for m in mine.json()["items"] if m["open_now"]]
+    elsewhere = call(world, "", "get", "/kiosk/meetings", token=world["other_kiosk"])
+    assert elsewhere.status_code == 200, elsewhere.text
+    assert all(m["meeting_id"] != world["meeting"] for m in elsewhere.json()["items"])
+    for actor in ("county", "secretary", "member"):
+        assert_refused_without_data(call(world, actor, "get", "/kiosk/meetings"), 403)
+    assert_refused_without_data(call(world, "foreign", "get", "/kiosk/meetings"), 401)
