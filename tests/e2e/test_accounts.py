@@ -110,8 +110,8 @@ def test_the_first_sign_in_changes_the_password_before_anything_else(system):
     )  # the session of the one-time password ended with the change
     assert old.json()["detail"] == "登录已失效，请重新登录"
 
-    with pytest.raises(AssertionError):
-        signed_in(system, "demo-secretary", secretary["initial_password"])
+    spent = sign_in(system, "demo-secretary", secretary["initial_password"])
+    assert spent.status_code == 401 and spent.json()["detail"] == "用户名或密码错误"
     again = signed_in(system, "demo-secretary", NEW_PASSWORD)
     assert again["must_change_password"] is False
 
@@ -197,7 +197,10 @@ def test_an_org_admin_manages_accounts_of_its_subtree(system):
     call(system, "post", f"/accounts/{made['account_id']}/enable", token=street)
     reset = call(system, "post", f"/accounts/{made['account_id']}/password-reset", token=street)
     one_time = reset.json()["one_time_password"]
-    assert signed_in(system, made["username"], one_time)["must_change_password"] is True
+    after_reset = signed_in(system, made["username"], one_time)
+    assert after_reset["must_change_password"] is True
+    held = call(system, "get", "/accounts", token=after_reset["access_token"])
+    assert held.status_code == 403 and held.json()["code"] == "password_change_required"
     elsewhere = new_account(system, system["operator"], "hj-s02-c01-b01")
     assert (
         call(system, "get", f"/accounts/{elsewhere['account_id']}", token=street).status_code == 403

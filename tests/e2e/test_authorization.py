@@ -423,7 +423,7 @@ def test_role_object_action(world, route, actor, target, expected):
     method, path, body = ROUTES[route](world, target)
     response = call(world, actor, method, path, body)
     if expected == "ok" or expected < 400:
-        assert response.status_code == OK[method] if expected == "ok" else expected, response.text
+        assert response.status_code == (OK[method] if expected == "ok" else expected), response.text
         assert response.headers["Content-Type"] == "application/json"
     else:
         assert_refused_without_data(response, expected, *secrets_of(world, route, target))
