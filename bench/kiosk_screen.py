@@ -86,20 +86,23 @@ def main() -> None:
         page.goto(system.url + "/kiosk")
         echo: list[float] = []
         marks: list[list[float]] = []
+        settings = {
+            "device_id": kiosk["device_id"],
+            "token": kiosk["token"],
+            "org_id": kiosk.get("org_id") or org_id,
+            "place": kiosk.get("place") or "党群服务中心",
+            "uid_format": "hex",
+            "byte_order": "as_read",
+        }
+        page.evaluate(
+            "(s) => localStorage.setItem('dangjian.kiosk.settings', s)", json.dumps(settings)
+        )
         for meeting_id in meetings:
-            settings = {
-                "device_id": kiosk["device_id"],
-                "token": kiosk["token"],
-                "org_id": kiosk.get("org_id") or org_id,
-                "place": kiosk.get("place") or "党群服务中心",
-                "meeting_id": meeting_id,
-                "uid_format": "hex",
-                "byte_order": "as_read",
-            }
-            page.evaluate(
-                "(s) => localStorage.setItem('dangjian.kiosk.settings', s)", json.dumps(settings)
-            )
+            # all are open at once: the meeting chosen on the kiosk, kept as its choice
+            chosen = json.dumps({"meetings": [], "chosen": meeting_id})
+            page.evaluate("(m) => localStorage.setItem('dangjian.kiosk.meetings', m)", chosen)
             page.reload()
+            page.get_by_test_id("current-meeting").wait_for()  # the kiosk has its meetings
             page.get_by_test_id("card-input").wait_for()
             echo += page.evaluate(ECHO_ROUND_TRIPS, [kiosk["token"], 30])
             page.evaluate(RECORDER)
