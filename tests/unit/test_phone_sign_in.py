@@ -289,7 +289,9 @@ def test_the_right_code_starts_a_member_session(uow, settings, texts, member):
     refused(lambda: sign_in(uow, settings, texts.last_code))
 
 
-def test_a_wrong_code_counts_a_try_and_the_fifth_kills_the_code(uow, settings, texts, member):
+def test_a_wrong_code_counts_a_try_and_the_fifth_kills_the_code(
+    uow, settings, texts, clock, member
+):
     ask(uow, settings, texts)
     right = texts.last_code
     wrong = "000000" if right != "000000" else "111111"
@@ -297,8 +299,7 @@ def test_a_wrong_code_counts_a_try_and_the_fifth_kills_the_code(uow, settings, t
         assert refused(lambda: sign_in(uow, settings, wrong)).message == "验证码错误或已过期"
     assert sign_in(uow, settings, right).member.member_id == member.member_id
 
-    ask_later = uow.phone_codes.rows[member.phone_hash]
-    uow.phone_codes.rows[member.phone_hash] = replace(ask_later, requests=())
+    clock.advance(minutes=1)
     ask(uow, settings, texts)
     right = texts.last_code
     for _ in range(5):
@@ -310,8 +311,13 @@ def test_a_wrong_code_counts_a_try_and_the_fifth_kills_the_code(uow, settings, t
 
 def test_a_code_expires_after_five_minutes(uow, settings, texts, clock, member):
     ask(uow, settings, texts)
-    clock.advance(minutes=5)
-    refused(lambda: sign_in(uow, settings, texts.last_code))
+    right = texts.last_code
+    clock.advance(minutes=4, seconds=59)
+    refused(lambda: sign_in(uow, settings, "000000" if right != "000000" else "111111"))
+    clock.advance(seconds=1)
+    refused(lambda: sign_in(uow, settings, right))
+    outcomes = [r.outcome for r in uow.member_sign_ins.rows.values() if r.kind == "sign_in"]
+    assert outcomes == ["bad_code", "no_code"]  # compared with a live code, then with none
 
 
 def test_a_new_code_kills_the_old_one(uow, settings, texts, clock, member):
@@ -384,11 +390,14 @@ def test_the_gateway_checks_a_member_session_like_a_staff_one(uow, settings, tex
 
 def test_sign_out_ends_a_member_session(uow, settings, texts, clock, member):
     ask(uow, settings, texts)
-    signed = sign_in(uow, settings, texts.last_code)
+    refresh = secret()
+    signed = sign_in(uow, settings, texts.last_code, refresh=refresh)
     holder = Caller(member.member_id, "member", member.org_path)
     staff = account_settings(clock)
     staff_signing_in.sign_out(signed.session_id, uow, holder, staff)
     assert not staff_signing_in.verify_session(signed.session_id, uow, holder, staff)
+    token = f"{signed.session_id}.{refresh}"
+    refused(lambda: refresh_with(uow, settings, token, secret()))  # no new pair either
 
 
 def refresh_with(uow, settings, token, following):
