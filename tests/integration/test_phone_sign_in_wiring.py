@@ -21,6 +21,7 @@ from gateway.app import create_app
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
 from services.infra.config import load_config
+from services.infra.storage import open_database
 from services.members.idcard import make_id_number
 from services.members.service import MembersService
 from services.notify.service import NotifyService
@@ -75,6 +76,12 @@ def sign_in(rpc, code, refresh=None, phone=PHONE):
             "refresh_secret": refresh or secret(),
         }
     )
+
+
+def stored_codes(config) -> list[dict]:
+    """The members store's phone records (what a code request left behind)."""
+    db = open_database("members", config.get("MONGO_URI"), Path(config["DATA_DIR"]))
+    return list(db.phone_codes.find({}))
 
 
 def refused(call) -> RemoteError:
@@ -140,6 +147,8 @@ def test_without_notify_the_code_is_discarded_and_the_caller_told_to_retry(
         assert time.monotonic() - started < 5
         assert refused(lambda: sign_in(rpc, "123456")).exc_type == "Unauthenticated"
     assert texts(config) == []
+    [record] = stored_codes(config)  # the request counted, its code gone with the text
+    assert record["code"] is None and len(record["requests"]) == 1
 
 
 def test_concurrent_requests_for_one_number_pass_its_limit_once(runner_factory, make_config):
@@ -219,3 +228,5 @@ def test_a_notify_too_slow_to_answer_is_a_send_failure(runner_factory, make_conf
         assert error.exc_type == "Unavailable" and time.monotonic() - started < 2.5
         assert len(SlowNotify.calls) == 1
         assert refused(lambda: sign_in(rpc, "123456")).exc_type == "Unauthenticated"
+    [record] = stored_codes(config)
+    assert record["code"] is None and len(record["requests"]) == 1
