@@ -449,6 +449,24 @@ def test_changes_to_an_account_outside_the_scope_are_refused_first(client, rpc):
     assert set(rpc.rpc_names()) == {"members.get_account", "members.get_org"}  # reads only
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/kiosks/pairing-codes", {"org_id": "hj-s02", "place": "党群服务中心"}),
+        ("get", "/accounts?org_id=hj-s02", None),
+        ("get", "/kiosks?org_id=hj-s02", None),
+        ("get", "/auth/attempts?org_id=hj-s02", None),
+    ],
+)
+def test_an_organization_outside_the_scope_is_refused_before_members_acts(
+    client, rpc, method, path, body
+):
+    admin = bearer("org_admin", "/hj/hj-s01")
+    response = getattr(client, method)("/api/v1" + path, json=body, headers=admin)
+    assert problem(response, 403)["detail"] == "该党组织不在您的管理范围内"
+    assert rpc.rpc_names() == ["members.get_org"]
+
+
 def test_one_time_passwords_always_meet_the_policy():
     """The gateway makes them; members refuses one that breaks its policy (a 400 the operator
     could do nothing about)."""
