@@ -1,6 +1,6 @@
 """Account management, sign-in attempts and kiosks, for county operators (everything) and
 organization admins (within their subtree; never the county operator's role). The gateway
-checks the organizations and accounts against the caller's scope first; the members service
+checks the organizations, accounts and kiosks against the caller's scope first; the members service
 checks them again."""
 
 from __future__ import annotations
@@ -198,4 +198,5 @@ def list_kiosks(query: dict[str, Any]) -> Any:
 def revoke_kiosk(device_id: str) -> Any:
     """Revoke a kiosk: its token is refused and it signs nobody in (within seconds); the record
     stays bound to its place"""
+    within_scope(current_principal(), rpc("members", "get_kiosk", device_id)["org_path"])
     return rpc("members", "revoke_kiosk", device_id)

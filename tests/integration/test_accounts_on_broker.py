@@ -187,6 +187,7 @@ def test_kiosk_pairing_revocation_and_the_sign_in_refusal(members):
         )
         assert used.exc_type == "NotFound"
     assert [k["device_id"] for k in rpc.members.list_kiosks({})["items"]] == ["kiosk-test1"]
+    assert rpc.members.get_kiosk("kiosk-test1")["org_path"] == "/hj/hj-s1/hj-s1-b1"
     device = caller("kiosk", "/hj/hj-s1/hj-s1-b1", subject="kiosk-test1", device="kiosk-test1")
     with rpc_as(config, device) as kiosk:
         assert kiosk.members.verify_session("ks-kiosk-test1") is True

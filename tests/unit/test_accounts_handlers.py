@@ -855,3 +855,9 @@ def test_kiosks_are_listed_for_the_callers_scope(uow, settings):
         listed(SECRETARY)
     with pytest.raises(Forbidden):
         listed(STREET1, org_id="b3")
+    assert kiosks.get_kiosk("k-b1", uow, STREET1).place == "服务中心"
+    for device, caller in (("k-b3", STREET1), ("k-b1", SECRETARY)):
+        with pytest.raises(Forbidden):
+            kiosks.get_kiosk(device, uow, caller)
+    with pytest.raises(NotFound):
+        kiosks.get_kiosk("k-none", uow, OPERATOR)

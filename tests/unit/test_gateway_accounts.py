@@ -109,6 +109,20 @@ class AccountsRpc(FakeRpc):
             "expires_at": "2026-11-23T01:15:00+00:00",
         }
 
+    def members_get_kiosk(self, device_id):
+        org_id = "hj-s02" if device_id == "kiosk-far" else "hj-s01"
+        return {
+            "device_id": device_id,
+            "org_id": org_id,
+            "org_path": ORGS[org_id],
+            "place": "党群服务中心",
+            "revoked": False,
+            "revoked_at": None,
+        }
+
+    def members_revoke_kiosk(self, device_id):
+        return {**self.members_get_kiosk(device_id), "revoked": True}
+
     def members_pair_kiosk(self, payload):
         if payload["code"] != "12345678":
             raise remote("NotFound", "The pairing code is wrong or has expired; ask for a new one")
@@ -465,6 +479,16 @@ def test_an_organization_outside_the_scope_is_refused_before_members_acts(
     response = getattr(client, method)("/api/v1" + path, json=body, headers=admin)
     assert problem(response, 403)["detail"] == "该党组织不在您的管理范围内"
     assert rpc.rpc_names() == ["members.get_org"]
+
+
+def test_a_kiosk_outside_the_scope_is_refused_before_it_is_revoked(client, rpc):
+    admin = bearer("org_admin", "/hj/hj-s01")
+    refused = client.post("/api/v1/kiosks/kiosk-far/revoke", headers=admin)
+    assert "hj-s02" not in json.dumps(problem(refused, 403))
+    assert rpc.rpc_names() == ["members.get_kiosk"]
+    revoked = client.post("/api/v1/kiosks/kiosk-near/revoke", headers=admin)
+    assert revoked.status_code == 200 and revoked.get_json()["revoked"] is True
+    assert rpc.rpc_names()[-1] == "members.revoke_kiosk"
 
 
 def test_one_time_passwords_always_meet_the_policy():

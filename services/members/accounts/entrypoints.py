@@ -183,6 +183,13 @@ class AccountEntrypoints:
         return _page(schemas.KiosksPage, kiosks.list_kiosks(query, self.uow, self.caller()))
 
     @rpc
+    def get_kiosk(self, device_id: str) -> dict[str, Any]:
+        ref = _ref(schemas.DeviceRef, device_id=device_id)
+        return dump(
+            schemas.KioskStateOut, kiosks.get_kiosk(ref["device_id"], self.uow, self.caller())
+        )
+
+    @rpc
     def revoke_kiosk(self, device_id: str) -> dict[str, Any]:
         ref = _ref(schemas.DeviceRef, device_id=device_id)
         found = kiosks.revoke_kiosk(

@@ -86,15 +86,20 @@ def list_kiosks(
     return uow.kiosks.under(scope_of(query.org_id, uow, caller), query.cursor, query.limit)
 
 
-def revoke_kiosk(
-    device_id: str, uow: AccountsUnitOfWork, caller: Caller, settings: AccountSettings
-) -> Kiosk:
+def get_kiosk(device_id: str, uow: AccountsUnitOfWork, caller: Caller) -> Kiosk:
     caller.require_role(MANAGERS)
-    now = settings.clock()
     kiosk = uow.kiosks.get(device_id)
     if kiosk is None:
         raise NotFound(_("Unknown kiosk"), device_id=device_id)
     caller.require(kiosk.org_path)
+    return kiosk
+
+
+def revoke_kiosk(
+    device_id: str, uow: AccountsUnitOfWork, caller: Caller, settings: AccountSettings
+) -> Kiosk:
+    now = settings.clock()
+    kiosk = get_kiosk(device_id, uow, caller)
     if not kiosk.revoked:
         kiosk = kiosk.revoke(now)
         uow.kiosks.save(kiosk)
