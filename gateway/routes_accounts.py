@@ -1,7 +1,7 @@
 """Account management, sign-in attempts and kiosks, for county operators (everything) and
 organization admins (within their subtree; never the county operator's role). The gateway
-checks the organizations, accounts and kiosks against the caller's scope first; the members service
-checks them again."""
+checks the organizations, accounts and kiosks against the caller's scope first; the members
+service checks them again."""
 
 from __future__ import annotations
 
