@@ -52,7 +52,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # every account and organization against the caller's scope again
     "manage_accounts": STAFF,
     "list_sign_in_attempts": STAFF,
-    "manage_kiosks": STAFF,
+    "manage_kiosks": SECRETARIES,  # a secretary: the kiosks of their own branch
     "bench_echo": EVERYONE,
 }
 # actions on a member's own records that a member may take on themselves only

@@ -264,6 +264,10 @@ MANAGERS_ONLY = {
 CHANGES = {
     actor: tuple(200 if e == "ok" else e for e in row) for actor, row in MANAGERS_ONLY.items()
 }
+KIOSK_KEEPERS = {**MANAGERS_ONLY, "secretary": ("ok", 403, 403)}  # a secretary: their own branch
+KIOSK_CHANGES = {
+    actor: tuple(200 if e == "ok" else e for e in row) for actor, row in KIOSK_KEEPERS.items()
+}
 # the console's reads of a branch and what lies in it: staff within their scope
 CONSOLE_READS = {
     "county": ("ok", "ok", "ok"),
@@ -370,9 +374,9 @@ TABLE = {
     "enable_account": CHANGES,
     "password_reset": CHANGES,
     "sign_in_attempts": MANAGERS_ONLY,
-    "pairing_code": MANAGERS_ONLY,
-    "list_kiosks": MANAGERS_ONLY,
-    "revoke_kiosk": CHANGES,
+    "pairing_code": KIOSK_KEEPERS,
+    "list_kiosks": KIOSK_KEEPERS,
+    "revoke_kiosk": KIOSK_CHANGES,
 }
 ACCOUNT_ROUTES = {
     "get_account",

@@ -807,11 +807,14 @@ def test_a_pairing_code_pairs_until_its_fifteenth_minute_ends(uow, settings, clo
     assert set(uow.kiosks.rows) == {"kiosk-in-time"}
 
 
-def test_pairing_codes_are_for_managers_within_scope(uow, settings):
+def test_pairing_codes_are_for_managers_and_secretaries_within_scope(uow, settings):
+    assert pairing(uow, settings, caller=SECRETARY).org_path == "/hj/s1/b1"
+    for caller, org_id in ((STREET2, "b1"), (SECRETARY, "s1"), (SECRETARY, "b3")):
+        with pytest.raises(Forbidden):
+            pairing(uow, settings, code="87654321", org_id=org_id, caller=caller)
+    grid = Caller("grid", "grid_worker", "/hj/s1/b1")
     with pytest.raises(Forbidden):
-        pairing(uow, settings, caller=SECRETARY)
-    with pytest.raises(Forbidden):
-        pairing(uow, settings, caller=STREET2)
+        pairing(uow, settings, code="87654321", caller=grid)
 
 
 def test_a_revoked_kiosk_signs_nobody_in_and_its_session_ends(uow, settings):
@@ -851,12 +854,14 @@ def test_kiosks_are_listed_for_the_callers_scope(uow, settings):
     assert listed(OPERATOR) == ["k-b1", "k-b3", "k-s1"]
     assert listed(STREET1) == ["k-b1", "k-s1"]
     assert listed(STREET1, org_id="b1") == ["k-b1"]
+    assert listed(SECRETARY) == ["k-b1"]
     with pytest.raises(Forbidden):
-        listed(SECRETARY)
+        listed(SECRETARY, org_id="s1")
     with pytest.raises(Forbidden):
         listed(STREET1, org_id="b3")
     assert kiosks.get_kiosk("k-b1", uow, STREET1).place == "服务中心"
-    for device, caller in (("k-b3", STREET1), ("k-b1", SECRETARY)):
+    assert kiosks.get_kiosk("k-b1", uow, SECRETARY).org_path == "/hj/s1/b1"
+    for device, caller in (("k-b3", STREET1), ("k-s1", SECRETARY)):
         with pytest.raises(Forbidden):
             kiosks.get_kiosk(device, uow, caller)
     with pytest.raises(NotFound):

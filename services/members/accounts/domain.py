@@ -23,6 +23,8 @@ from services.infra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.infra.i18n import _
 
 MANAGERS = frozenset({"county_operator", "org_admin"})
+# the secretary sets up the kiosk at the branch's own meeting place
+KIOSK_KEEPERS = MANAGERS | {"branch_secretary"}
 OUTCOMES = ("ok", "bad_password", "locked", "disabled", "unknown_user")
 USED_HASHES_KEPT = 64  # refresh tokens remembered per session to recognise a reused one
 

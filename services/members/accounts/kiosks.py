@@ -13,7 +13,7 @@ from services.infra.i18n import _
 from services.infra.scope import Caller
 from services.members.accounts import commands
 from services.members.accounts.domain import (
-    MANAGERS,
+    KIOSK_KEEPERS,
     PairingCode,
     Session,
     kiosk_session_id,
@@ -32,7 +32,7 @@ def create_pairing_code(
     caller: Caller,
     settings: AccountSettings,
 ) -> PairingCode:
-    caller.require_role(MANAGERS)
+    caller.require_role(KIOSK_KEEPERS)
     org = get_org(cmd.org_id, uow, caller)
     now = settings.clock()
     code = PairingCode.issue(
@@ -82,12 +82,12 @@ def pair_kiosk(
 def list_kiosks(
     query: commands.ListQuery, uow: AccountsUnitOfWork, caller: Caller
 ) -> tuple[list[Kiosk], str | None]:
-    caller.require_role(MANAGERS)
+    caller.require_role(KIOSK_KEEPERS)
     return uow.kiosks.under(scope_of(query.org_id, uow, caller), query.cursor, query.limit)
 
 
 def get_kiosk(device_id: str, uow: AccountsUnitOfWork, caller: Caller) -> Kiosk:
-    caller.require_role(MANAGERS)
+    caller.require_role(KIOSK_KEEPERS)
     kiosk = uow.kiosks.get(device_id)
     if kiosk is None:
         raise NotFound(_("Unknown kiosk"), device_id=device_id)

@@ -18,6 +18,7 @@ import type { RoleName } from '@/shared/auth'
 
 /** accounts, the sign-in log and kiosks (gateway/access.py: manage_accounts, manage_kiosks) */
 const OPERATORS: RoleName[] = ['county_operator', 'org_admin']
+const KIOSK_KEEPERS: RoleName[] = [...OPERATORS, 'branch_secretary']
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -84,7 +85,7 @@ export const layoutChildren: RouteRecordRaw[] = [
     path: 'kiosks',
     name: 'kiosks',
     component: () => import('./views/kiosks/KiosksView.vue'),
-    meta: { titleKey: 'kiosks.menu', icon: Monitor, menu: true, roles: OPERATORS },
+    meta: { titleKey: 'kiosks.menu', icon: Monitor, menu: true, roles: KIOSK_KEEPERS },
   },
   {
     path: 'password',
