@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from kombu import Connection, Exchange
+from kombu import Connection, Exchange, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.infra.errors import AlreadyStored, InvalidInput
@@ -158,19 +158,35 @@ def test_a_redelivered_event_makes_one_entry_one_message_and_no_processed_record
     config = make_config("scoring")
     runner_factory(config, ScoringService, NotifyService).start()
     before = handled("scoring", "member_checked_in"), handled("notify", "points_awarded")
-    payload = checked_in_payload()
-    exchange = Exchange("members.events", type="topic", durable=True)
+    members_events = Exchange("members.events", type="topic", durable=True)
+    scoring_events = Exchange("scoring.events", type="topic", durable=True)
     with Connection(config["AMQP_URI"]) as conn:
+        awarded = conn.SimpleQueue(
+            Queue("", scoring_events, routing_key="points_awarded", exclusive=True)
+        )
         producer = conn.Producer(serializer="json")
+        swipe = checked_in_payload()
         for _ in range(2):
             producer.publish(
-                payload, exchange=exchange, routing_key="member_checked_in", declare=[exchange]
+                swipe,
+                exchange=members_events,
+                routing_key="member_checked_in",
+                declare=[members_events],
             )
-    wait_for(lambda: handled("scoring", "member_checked_in") == before[0] + 2)
+        wait_for(lambda: handled("scoring", "member_checked_in") == before[0] + 2)
+        published = awarded.get(timeout=10)
+        published.ack()
+        with pytest.raises(awarded.Empty):  # the redelivered swipe awarded nothing again
+            awarded.get(timeout=1)
+        for _ in range(2):  # and notify gets the award twice more, as on a redelivery
+            producer.publish(
+                published.payload, exchange=scoring_events, routing_key="points_awarded"
+            )
+        awarded.close()
+    wait_for(lambda: handled("notify", "points_awarded") == before[1] + 3)
     with ClusterRpcProxy(config, timeout=10, context_data=caller()) as rpc:
-        wait_for(lambda: handled("notify", "points_awarded") >= before[1] + 1)
         entries = rpc.scoring.list_entries(MEMBER)["items"]
-        inbox = wait_for(lambda: rpc.notify.list_inbox(MEMBER)["items"])
+        inbox = rpc.notify.list_inbox(MEMBER)["items"]
     assert len(entries) == 1 and entries[0]["total_after"] == 2
     assert len(inbox) == 1
     data = Path(config["DATA_DIR"])
