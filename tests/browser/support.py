@@ -1,9 +1,12 @@
-"""What the browser tests share: the gateway's token secret, screenshots and the axe-core check."""
+"""What the browser tests share: the gateway's token secret, screenshots, the axe-core check and
+the console's organization picker."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "gateway" / "web" / "dist"
@@ -40,3 +43,31 @@ def assert_accessible(page: Any) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == [], "axe-core: " + "\n".join(bad)
+
+
+def checked(page: Any, name: str) -> None:
+    """axe-core and a screenshot once the page has settled: no transition running (a message
+    fading in is read by axe-core at a fraction of its contrast); endless spinners aside."""
+    page.wait_for_function(
+        """() => document.getAnimations().every(
+            (a) => a.playState !== 'running'
+              || a.effect?.getComputedTiming().iterations === Infinity)"""
+    )
+    assert_accessible(page)
+    screenshot(page, name)
+
+
+def pick_org(web: Any, field: Any, names: list[str], *, any_level: bool = True) -> None:
+    """Chooses an organization in a form's cascader, opening each level by its name; at any
+    level the node's radio chooses it, in a grids-only picker the grid itself."""
+    field.click()
+    popper = web.locator(".org-cascader-popper:visible")
+    for name in names[:-1]:
+        popper.get_by_text(name, exact=True).click()
+    last = popper.locator(".el-cascader-node", has=web.get_by_text(names[-1], exact=True))
+    if any_level:
+        last.locator(".el-radio").click()
+        web.keyboard.press("Escape")
+    else:
+        last.click()
+    expect(web.locator(".org-cascader-popper:visible")).to_have_count(0)

@@ -1,12 +1,13 @@
 """The console's organization tree, member and meeting pages against the whole system (`make run`,
-the small demo county): the branch secretary's day from the issue's "done" flow (first sign-in
-with a new password, the tree, a member and their page, a meeting scheduled for now, a kiosk
-swipe appearing in the meeting's live attendance list), and the street admin's audited read of
+the small demo county): the branch secretary's day, the issue's "done" walk-through (first
+sign-in with a new password, the tree, a member and their page, a meeting scheduled for now, a
+kiosk paired in another tab with a code from the console, the member's card typed on it, the
+points on the kiosk and the member in the live attendance list), and the street admin's audited
+read of
 a member's full personal data. axe-core and a screenshot on every page."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.support import CSP_RECORDER, assert_accessible, screenshot
+from tests.browser.support import CSP_RECORDER, checked, pick_org
 
 NEW_PASSWORD = "Branch-Secretary-2026"
 ATTENDANCE = re.compile(r"/api/v1/meetings/[^/]+/attendance")
@@ -45,17 +46,6 @@ def sign_in_first_time(web: Any, system: dict[str, Any], username: str) -> None:
     web.get_by_label("确认新密码").fill(NEW_PASSWORD)
     web.get_by_role("button", name="保存").click()
     expect(web).to_have_url(re.compile(r"/$"))
-
-
-def checked(page: Any, name: str) -> None:
-    """axe-core and a screenshot once the page's transitions have ended (a tag fading in is
-    pale for a moment)."""
-    page.wait_for_function(
-        """() => document.getAnimations().every(
-            (a) => a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)"""
-    )
-    assert_accessible(page)
-    screenshot(page, name)
 
 
 def set_visibility(page: Any, state: str) -> None:
@@ -168,9 +158,8 @@ def test_secretary_finds_a_member_schedules_a_meeting_and_sees_a_swipe_arrive(we
     meeting = created.value.json()
     assert meeting["kind"] == "general_meeting" and meeting["org_id"] == branch["org_id"]
 
-    # the meeting's page: expected and signed-in counts, the live list (empty), its id for kiosks
+    # the meeting's page: expected and signed-in counts, the live list (empty)
     expect(web).to_have_url(re.compile(rf"/meetings/{meeting['meeting_id']}$"))
-    expect(web.get_by_test_id("meeting-id")).to_have_text(meeting["meeting_id"])
     expect(web.get_by_test_id("window-state")).to_have_text("签到进行中")
     expect(web.get_by_test_id("expected-count")).to_have_text(str(branch["counts"]["members"]))
     expect(web.get_by_test_id("signed-in-count")).to_have_text("0")
@@ -178,27 +167,44 @@ def test_secretary_finds_a_member_schedules_a_meeting_and_sees_a_swipe_arrive(we
     expect(live).to_contain_text("还没有人签到")
     checked(web, "console-meeting-live-empty")
 
-    # the member swipes their card at the community's kiosk page
-    kiosk = logins["kiosk"]
+    # in a second console tab the secretary makes a pairing code for the branch's meeting place
+    place = "支部党员活动室"
+    console = context.new_page()
+    console.add_init_script(CSP_RECORDER)
+    console.goto(system["url"] + "/kiosks")
+    console.get_by_test_id("pairing-create").click()
+    dialog = console.get_by_role("dialog", name="生成配对码")
+    pick_org(console, dialog.get_by_label("所属组织"), [branch["name"]])
+    dialog.get_by_label("安放地点").fill(place)
+    with console.expect_response("**/api/v1/kiosks/pairing-codes") as made:
+        console.get_by_test_id("pairing-submit").click()
+    assert made.value.status == 201 and made.value.json()["org_id"] == branch["org_id"]
+    code = made.value.json()["code"]
+    expect(console.get_by_test_id("pairing-code")).to_have_text(code[:4] + " " + code[4:])
+    assert console.evaluate("window.__cspViolations") == []
+    console.close()
+
+    # /kiosk in another tab: the code, then the meeting (the demo's open one is open too)
     kiosk_page = context.new_page()
     kiosk_page.add_init_script(CSP_RECORDER)
-    settings = {
-        "device_id": kiosk["device_id"],
-        "token": kiosk["token"],
-        "org_id": kiosk["scope"].rsplit("/", 1)[-1],
-        "place": kiosk["place"],
-        "meeting_id": meeting["meeting_id"],
-        "uid_format": "hex",
-        "byte_order": "as_read",
-    }
-    kiosk_page.add_init_script(
-        f"localStorage.setItem('dangjian.kiosk.settings', {json.dumps(json.dumps(settings))})"
-    )
     kiosk_page.goto(system["url"] + "/kiosk")
+    kiosk_page.get_by_label("配对码").fill(code)
+    kiosk_page.get_by_role("button", name="配对并开始签到").click()
+    kiosk_page.get_by_test_id("meeting-choice").filter(has_text=meeting["title"]).click()
+    expect(kiosk_page.get_by_test_id("current-meeting")).to_have_text(
+        "签到会议：" + meeting["title"]
+    )
+    expect(kiosk_page.get_by_text(place)).to_be_visible()
+
+    # the member's card, typed as a keyboard-wedge reader types it: the points appear
     expect(kiosk_page.get_by_test_id("card-input")).to_be_focused()
     kiosk_page.keyboard.type(member["card_uid"])
     kiosk_page.keyboard.press("Enter")
-    expect(kiosk_page.get_by_test_id("kiosk-message")).to_contain_text("签到成功")
+    answer = kiosk_page.get_by_test_id("kiosk-message")
+    expect(answer).to_contain_text("签到成功")
+    expect(answer).to_contain_text(member["name"][0] + "*")
+    expect(answer).to_contain_text(re.compile(r"获得 \d+ 积分"), timeout=15000)
+    checked(kiosk_page, "kiosk-signed-in-walk-through")
     assert kiosk_page.evaluate("window.__cspViolations") == []
     kiosk_page.close()
 
@@ -210,7 +216,8 @@ def test_secretary_finds_a_member_schedules_a_meeting_and_sees_a_swipe_arrive(we
     expect(live.locator("tr.row-new")).to_have_count(1)  # marked as it arrived
     expect(web.get_by_test_id("signed-in-count")).to_have_text("1")
 
-    # a swipe the kiosk kept while offline, sent now: marked 离线补录
+    # a swipe the community's kiosk kept while offline, sent now: marked 离线补录
+    kiosk = logins["kiosk"]
     other = logins["members"][1]
     queued = requests.post(
         system["url"] + "/api/v1/kiosk/check-ins",

@@ -18,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.support import assert_accessible, screenshot
+from tests.browser.support import checked, pick_org
 
 NEW_PASSWORD = "Operator-Pass-2026"
 PHONE = {"width": 390, "height": 844}
@@ -47,39 +47,12 @@ def staff(system: dict[str, Any]) -> str:
     return NEW_PASSWORD
 
 
-def checked(page: Any, name: str) -> None:
-    """axe-core and a screenshot once the page has settled: no transition running (a message
-    fading in is read by axe-core at a fraction of its contrast); endless spinners aside."""
-    page.wait_for_function(
-        """() => document.getAnimations().every(
-            (a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)"""
-    )
-    assert_accessible(page)
-    screenshot(page, name)
-
-
 def sign_in(web: Any, system: dict[str, Any], username: str, password: str) -> None:
     web.goto(system["url"] + "/sign-in")
     web.get_by_label("用户名").fill(username)
     web.get_by_label("密码", exact=True).fill(password)
     web.get_by_role("button", name="登录").click()
     expect(web).to_have_url(re.compile(r"/$"))
-
-
-def pick_org(web: Any, field: Any, names: list[str], *, any_level: bool = True) -> None:
-    """Chooses an organization in a form's cascader, opening each level by its name; at any
-    level the node's radio chooses it, in a grids-only picker the grid itself."""
-    field.click()
-    popper = web.locator(".org-cascader-popper:visible")
-    for name in names[:-1]:
-        popper.get_by_text(name, exact=True).click()
-    last = popper.locator(".el-cascader-node", has=web.get_by_text(names[-1], exact=True))
-    if any_level:
-        last.locator(".el-radio").click()
-        web.keyboard.press("Escape")
-    else:
-        last.click()
-    expect(web.locator(".org-cascader-popper:visible")).to_have_count(0)
 
 
 def choose(web: Any, field: Any, option: str) -> None:
