@@ -465,3 +465,39 @@ def test_member_signs_in_on_a_phone_and_reads_points_messages_and_meetings(web, 
     checked(web, "phone-me")
     web.get_by_role("button", name="退出登录").click()
     expect(web).to_have_url(re.compile(r"/m/sign-in$"))
+
+
+def test_a_wrong_password_shows_the_message_and_five_lock_the_account(web, system):
+    """As the issue asks of the sign-in page: the server's message for a wrong password, and after
+    five wrong ones the lock with its wait, also for the right password (an account of its own,
+    so that the module's other sign-ins are not locked out)."""
+    operator = system["logins"]["admin"]["token"]
+    account = {
+        "username": "lock.test",
+        "display_name": "锁定测试",
+        "roles": [
+            {"role": "branch_secretary", "org_id": system["logins"]["branch_secretary"]["org_id"]}
+        ],
+    }
+    password = call(system, "POST", "/accounts", account, operator)["initial_password"]
+    web.goto(system["url"] + "/sign-in")
+    web.get_by_label("用户名").fill("lock.test")
+    alert = web.get_by_role("alert")
+    for attempt in range(1, 6):
+        web.get_by_label("密码", exact=True).fill(f"Wrong-pass-{attempt}")
+        with web.expect_response("**/api/v1/auth/sign-in") as answer:
+            web.get_by_role("button", name="登录").click()
+        if attempt < 5:
+            assert answer.value.status == 401
+            expect(alert).to_have_text("用户名或密码错误")
+            if attempt == 1:
+                checked(web, "console-sign-in-wrong-password")
+    assert answer.value.status == 423  # the fifth: the lock at once
+    expect(alert).to_have_text("登录失败次数过多，账号已锁定，请15分钟后再试")
+    checked(web, "console-sign-in-locked")
+    web.get_by_label("密码", exact=True).fill(password)
+    with web.expect_response("**/api/v1/auth/sign-in") as answer:
+        web.get_by_role("button", name="登录").click()
+    assert answer.value.status == 423 and int(answer.value.headers["retry-after"]) > 800
+    expect(alert).to_contain_text("账号已锁定")
+    expect(web).to_have_url(re.compile(r"/sign-in$"))

@@ -148,8 +148,10 @@ def test_wrong_and_unknown_get_one_answer_and_five_failures_lock(system):
     wrong = sign_in(system, account["username"], "Wrong-pw1")
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.json()["detail"] == wrong.json()["detail"] == "用户名或密码错误"
-    for _ in range(4):
+    for _ in range(3):
         assert sign_in(system, account["username"], "Wrong-pw1").status_code == 401
+    fifth = sign_in(system, account["username"], "Wrong-pw1")
+    assert fifth.status_code == 423 and "15分钟" in fifth.json()["detail"]  # the lock, at once
     locked = sign_in(system, account["username"], "Chosen-pw1")
     assert locked.status_code == 423, locked.text
     assert 800 < int(locked.headers["Retry-After"]) <= 900 and locked.json()["unlocks_at"]

@@ -207,11 +207,24 @@ def test_unknown_user_and_wrong_password_get_the_same_answer_and_the_same_work(
     assert unknown.account_id is None and unknown.org_path is None
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(uow, settings, clock, hasher):
-    _account, _ = create(uow, settings)
-    for _ in range(5):
+def fail_until_locked(uow, settings):
+    """Four wrong passwords answered as wrong, the fifth with the lock."""
+    for _ in range(4):
         with pytest.raises(Unauthenticated):
             sign_in(uow, settings, password="Wrong-pw1")
+    with pytest.raises(Locked):
+        sign_in(uow, settings, password="Wrong-pw1")
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(uow, settings, clock, hasher):
+    _account, _ = create(uow, settings)
+    for _ in range(4):
+        with pytest.raises(Unauthenticated):
+            sign_in(uow, settings, password="Wrong-pw1")
+    with pytest.raises(Locked) as fifth:  # the failure that locks says so
+        sign_in(uow, settings, password="Wrong-pw1")
+    assert fifth.value.details["retry_after_seconds"] == 15 * 60
+    assert [a.outcome for a in uow.attempts.rows.values()][-1] == "bad_password"
     before = hasher.verified
     with pytest.raises(Locked) as locked:
         sign_in(uow, settings)  # the right password, but locked
@@ -243,9 +256,7 @@ def test_four_failures_do_not_lock_and_a_success_starts_the_count_again(uow, set
 @pytest.mark.parametrize("lifted_by", ["enable", "reset"])
 def test_an_operator_lifts_a_lockout_by_enabling_or_resetting(uow, settings, lifted_by):
     account, _ = create(uow, settings)
-    for _ in range(5):
-        with pytest.raises(Unauthenticated):
-            sign_in(uow, settings, password="Wrong-pw1")
+    fail_until_locked(uow, settings)
     if lifted_by == "enable":
         managing.enable_account(account.account_id, uow, STREET1)
         password = PASSWORD
@@ -258,9 +269,7 @@ def test_an_operator_lifts_a_lockout_by_enabling_or_resetting(uow, settings, lif
 
 def test_a_failure_after_the_lock_expired_counts_from_one(uow, settings, clock):
     create(uow, settings)
-    for _ in range(5):
-        with pytest.raises(Unauthenticated):
-            sign_in(uow, settings, password="Wrong-pw1")
+    fail_until_locked(uow, settings)
     clock.advance(minutes=16)
     with pytest.raises(Unauthenticated):
         sign_in(uow, settings, password="Wrong-pw1")

@@ -148,7 +148,8 @@ def _record(
 
 
 def _refusal(outcome: str, account: Account | None, now: datetime) -> ServiceError:
-    if outcome == "locked" and account is not None:
+    # the failure that locks says so at once (the next try would: nothing more is revealed)
+    if outcome in ("locked", "bad_password") and account is not None and account.is_locked(now):
         return locked(account, now)
     if outcome == "disabled":
         return Forbidden(_("This account is disabled; ask your administrator"))
