@@ -3,9 +3,8 @@ the small demo county): the branch secretary's day, the issue's "done" walk-thro
 sign-in with a new password, the tree, a member and their page, a meeting scheduled for now, a
 kiosk paired in another tab with a code from the console, the member's card typed on it, the
 points on the kiosk and the member in the live attendance list, a swipe kept while the network
-was down and replayed when it came back), and the street admin's audited
-read of
-a member's full personal data. axe-core and a screenshot on every page."""
+was down and replayed when it came back), and the street admin's audited read of a member's
+full personal data. axe-core and a screenshot on every page."""
 
 from __future__ import annotations
 
