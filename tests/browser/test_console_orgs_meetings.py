@@ -64,6 +64,7 @@ def test_secretary_finds_a_member_schedules_a_meeting_and_sees_a_swipe_arrive(we
     branch = api_get(system, "/orgs/" + logins["branch_secretary"]["org_id"])
     member = logins["members"][0]
     sign_in_first_time(web, system, "demo-secretary")
+    expect(web.get_by_label("角色与范围")).to_have_text("党支部书记 · " + branch["name"])
 
     # the tree starts at the secretary's branch, chosen at once: its counters and members
     web.get_by_role("menuitem", name="组织架构").click()

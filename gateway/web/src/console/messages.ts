@@ -53,7 +53,6 @@ export const consoleMessages = {
     home: {
       welcome: '你好，{name}',
       roles: '角色与范围',
-      scope: '范围',
       needsTitle: '辖区待办群众需求（按类别）',
       needsCount: '共 {count} 条待办需求',
       needsTruncated: '需求较多，图表只统计了最新的 {count} 条',
@@ -134,7 +133,6 @@ export const consoleMessages = {
     home: {
       welcome: 'Hello, {name}',
       roles: 'Roles and scope',
-      scope: 'Scope',
       needsTitle: "Residents' open needs in your area (by category)",
       needsCount: '{count} open needs',
       needsTruncated: 'Many needs: the chart counts the latest {count}',

@@ -73,7 +73,7 @@ describe('console session', () => {
     ])
   })
 
-  it('names the roles’ organizations from /auth/me, once there are roles to choose', async () => {
+  it('names the roles’ organizations from /auth/me, once', async () => {
     const session = await signedInAsStreetAdmin()
     const fetchMock = gateway({
       '/auth/me': () => Response.json({ ...NAMED, active_role: { index: 0, ...STREET } }),
@@ -84,16 +84,22 @@ describe('console session', () => {
     expect(session.assignments.map((a) => a.org_name)).toEqual(Object.values(NAMES))
   })
 
-  it('does not ask for the name of a single role', async () => {
+  it('names a single role too (the home page shows it)', async () => {
     const session = useSession()
-    gateway({
-      '/auth/sign-in': () =>
-        Response.json({ ...answer(0), account: { ...ACCOUNT, roles: [STREET] } }),
-    })
+    const single = { ...ACCOUNT, roles: [STREET] }
+    gateway({ '/auth/sign-in': () => Response.json({ ...answer(0), account: single }) })
     await session.signIn('zhang', 'Secret-pass1')
-    const fetchMock = gateway({})
+    const fetchMock = gateway({
+      '/auth/me': () =>
+        Response.json({
+          ...single,
+          roles: [{ ...STREET, org_name: NAMES[STREET.org_id] }],
+          active_role: { index: 0, ...STREET },
+        }),
+    })
     await session.nameRoles()
-    expect(fetchMock).not.toHaveBeenCalled()
+    expect(paths(fetchMock)).toEqual(['/api/v1/auth/me'])
+    expect(session.account?.roles.map((r) => r.org_name)).toEqual([NAMES[STREET.org_id]])
   })
 
   it('a switch replaces the tokens and the active role, names kept; reloads find it', async () => {

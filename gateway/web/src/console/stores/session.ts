@@ -93,10 +93,10 @@ export const useSession = defineStore('session', () => {
   }
 
   /** A sign-in answers the roles without their organizations' names: /auth/me has them, asked
-   * once there are roles to choose between (unnamed, they show their scope meanwhile). */
+   * once (unnamed, the roles show their scope meanwhile). */
   async function nameRoles() {
     const roles = account.value?.roles ?? []
-    if (roles.length < 2 || roles.every((r) => r.org_name !== undefined)) return
+    if (roles.every((r) => r.org_name !== undefined)) return
     try {
       await loadMe()
     } catch {
