@@ -45,6 +45,8 @@ def checked_in_schema() -> dict:
 def test_the_run_command_prints_the_url_and_logins(system):
     text = "".join(system["output"])
     assert system["url"] in text and "member cards:" in text
+    for page in ("/ ", "/kiosk ", "/m "):
+        assert system["url"] + page in text  # the console, the kiosk and the phone pages
     logins = system["logins"]
     assert {"admin", "branch_secretary", "kiosk", "open_meeting", "members"} <= set(logins)
     assert len(logins["members"]) >= 3 and logins["counts"]["members"] == 120

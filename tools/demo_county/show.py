@@ -10,6 +10,9 @@ card = logins["members"][0]
 phone = logins["member_sign_in"]
 print(f"""
 智慧党建 platform is up at {url}   (OpenAPI: {url}/api/v1/openapi.json)
+  web console:    {url}/      sign in as a demo staff account (first passwords: above, on the first start, and in the logins file)
+  kiosk page:     {url}/kiosk pair it with a code from the console's 签到终端 page, then type a card
+  members' pages: {url}/m     sign in with the demo member's phone and the code texted to the file
 demo county: {logins["counts"]}   (first load took {logins["load_seconds"]} s)
 logins (tokens) are in {sys.argv[1]}:
   admin (county operator, {logins["admin"]["scope"]})
@@ -17,7 +20,7 @@ logins (tokens) are in {sys.argv[1]}:
   kiosk {logins["kiosk"]["device_id"]} at {logins["kiosk"]["place"]}
   open meeting {logins["open_meeting"]["meeting_id"]}: {logins["open_meeting"]["title"]}
   member cards: {", ".join(m["card_uid"] for m in logins["members"])}
-  staff accounts (sign in at {url}/api/v1/auth/sign-in; first passwords in the file):
+  staff accounts (console {url}/ or POST {url}/api/v1/auth/sign-in; first passwords in the file):
     {", ".join(a["username"] for a in logins.get("accounts", []))}
   member on a phone ({url}/m): {phone["name"]} {phone["phone"]}; texts (codes) go to {phone["sms_file"]}
 
