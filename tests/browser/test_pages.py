@@ -296,6 +296,35 @@ def test_kiosk_finds_its_meeting_asks_again_and_a_person_chooses_among_several(w
     expect(card).to_be_focused()
     assert_accessible(web)
 
+    # 重新配对 lays the set-up form over the kiosk, which stays paired until a new code pairs:
+    # a wrong code changes nothing, and cancelling returns to signing in as before
+    wrong_code = {
+        "type": "https://dangjian.example/problems/not_found",
+        "title": "未找到",
+        "status": 404,
+        "detail": "配对码错误或已过期，请重新生成",
+        "code": "not_found",
+    }
+    web.route("**/api/v1/kiosk/pair", lambda r: fulfil(r, 404, wrong_code))
+    reversed_reader = {**KIOSK_SETTINGS, "byte_order": "reversed"}
+    web.evaluate(
+        "(s) => localStorage.setItem('dangjian.kiosk.settings', s)", json.dumps(reversed_reader)
+    )
+    web.reload()
+    web.get_by_role("button", name="重新配对").click()
+    expect(web.get_by_text("新的配对码配对成功前，本终端仍按原配对签到。")).to_be_visible()
+    expect(web.get_by_label("反转顺序")).to_be_checked()  # the reader as it is set now
+    web.get_by_label("配对码").fill("12345678")
+    web.get_by_role("button", name="配对并开始签到").click()
+    expect(web.get_by_role("alert")).to_have_text("配对码错误或已过期，请重新生成")
+    assert_accessible(web)
+    screenshot(web, "kiosk-pair-again")
+    kept = json.loads(web.evaluate("localStorage.getItem('dangjian.kiosk.settings')"))
+    assert kept == reversed_reader
+    web.get_by_role("button", name="取消，返回签到").click()
+    expect(web.get_by_test_id("current-meeting")).to_have_text("签到会议：主题党日")
+    expect(card).to_be_focused()
+
 
 def test_phone_sign_in_page_renders_in_chinese(web, gateway):
     web.set_viewport_size({"width": 390, "height": 844})
