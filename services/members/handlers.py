@@ -210,19 +210,24 @@ def register_members(
     scope); the organization counters are raised once per organization for the batch, also for
     the members stored before one of the batch was refused."""
     registered: list[tuple[Member, bool]] = []
+    orgs: dict[str, Org] = {}  # read and checked against the caller once per batch
     try:
         for cmd in cmds:
-            registered.append(_register(cmd, uow, caller, settings))
+            registered.append(_register(cmd, uow, caller, settings, orgs))
     finally:
         _count_members([member for member, _created in registered], uow)
     return registered
 
 
 def _register(
-    cmd: commands.RegisterMember, uow: UnitOfWork, caller: Caller, settings: Settings
+    cmd: commands.RegisterMember,
+    uow: UnitOfWork,
+    caller: Caller,
+    settings: Settings,
+    orgs: dict[str, Org],
 ) -> tuple[Member, bool]:
     caller.require_role(SECRETARIES)
-    org = get_org(cmd.org_id, uow, caller)
+    org = orgs.get(cmd.org_id) or orgs.setdefault(cmd.org_id, get_org(cmd.org_id, uow, caller))
     member, events = Member.register(
         org=org,
         name=cmd.name,
@@ -237,15 +242,13 @@ def _register(
         cipher=settings.cipher,
         today=settings.clock().date(),
     )
-    existing = uow.members.by_id_hash(member.id_hash)
-    if existing is None:
-        try:
-            uow.members.add(member, events)
-            return member, True
-        except AlreadyStored:
-            existing = uow.members.by_id_hash(member.id_hash)
-            if existing is None:
-                raise Conflict(_("The card is already registered to another member")) from None
+    try:  # a person already registered is refused by the store's unique index on id_hash
+        uow.members.add(member, events)
+        return member, True
+    except AlreadyStored:
+        existing = uow.members.by_id_hash(member.id_hash)
+        if existing is None:
+            raise Conflict(_("The card is already registered to another member")) from None
     caller.require(existing.org_path)  # registered elsewhere: say nothing about them
     return existing, False
 
