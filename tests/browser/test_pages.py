@@ -405,6 +405,9 @@ def test_console_first_sign_in_sets_a_password_then_shows_the_shell_and_chart(we
     web.route("**/api/v1/auth/password", lambda r: fulfil(r, *password_answers.pop(0)))
     web.route("**/api/v1/needs?*", lambda r: fulfil(r, 200, {"items": needs, "next_cursor": None}))
     web.route("**/api/v1/overview", lambda r: fulfil(r, 200, OVERVIEW))
+    named = [{**role, "org_name": "第一社区第一党支部"} for role in ACCOUNT["roles"]]
+    me = {**ACCOUNT, "roles": named, "active_role": {"index": 0, **ACCOUNT["roles"][0]}}
+    web.route("**/api/v1/auth/me", lambda r: fulfil(r, 200, me))
 
     web.goto(gateway + "/sign-in")
     web.get_by_label("用户名").fill("secretary01")
@@ -436,6 +439,7 @@ def test_console_first_sign_in_sets_a_password_then_shows_the_shell_and_chart(we
     expect(web.get_by_text("共 4 条待办需求")).to_be_visible()
     expect(web.get_by_label("2026-01 概况")).to_be_visible()
     expect(web.get_by_test_id("figure-members")).to_have_text("35")
+    expect(web.get_by_label("角色与范围")).to_have_text("党支部书记 · 第一社区第一党支部")
     expect(web.get_by_test_id("figure-attendanceThisMonth")).to_have_text("58")
     expect(web.get_by_test_id("figure-openNeeds")).to_have_text("—")  # volunteer away
     expect(web.get_by_text("志愿服务暂不可用")).to_be_visible()
