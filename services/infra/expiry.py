@@ -13,8 +13,9 @@ seconds to minutes.
   service container by the reliable event handlers) deletes whole days older than the
   retention, in batches of ``PROCESSED_EXPIRY_BATCH`` (200) with a pause between batches so the
   service's other green threads keep running, every ``PROCESSED_EXPIRY_INTERVAL_SECONDS``
-  (3600). Retention is by whole days: a record lives between N and N+1 days. The day up to
-  which everything is deleted is kept in a marker record, so each run only looks at new days.
+  (3600), through ``services.infra.retention.purge_before`` (whole days: a record lives
+  between N and N+1 days; the day cleared through is kept in ``purge_marks``, so each run only
+  looks at new days).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import eventlet
@@ -32,13 +33,13 @@ from pymongo.errors import OperationFailure
 
 from services.infra.config import data_dir
 from services.infra.events import utcnow
+from services.infra.retention import purge_before
 from services.infra.storage import open_database
 
 log = logging.getLogger(__name__)
 
 PROCESSED = "processed_events"
 DEFAULT_RETENTION_DAYS = 30
-MARKER_ID = "~expired-through"  # processed keys are "<handler>:<event_id>": no clash
 _INDEX_CONFLICT_CODES = (85, 86)  # IndexOptionsConflict, IndexKeySpecsConflict
 
 
@@ -85,70 +86,16 @@ def expire_processed(
     """Delete the records of every day older than the retention; returns how many.
 
     Meant for the embedded engine (MongoDB's TTL index does this there, but it is correct on
-    both). Each day is one index lookup; its records go in batches of ``batch``.
+    both): ``services.infra.retention.purge_before`` by the records' ``day``, records written
+    before ``day`` existed getting theirs from ``at`` on the first run.
     """
-    collection = db[PROCESSED]
-    cutoff = ((now or utcnow()) - timedelta(days=retention_days)).astimezone(UTC).date()
-    last_day = cutoff - timedelta(days=1)  # every record of this day is older than the cutoff
-    marker = collection.find_one({"_id": MARKER_ID})
-    if marker is not None:
-        first_day = date.fromisoformat(marker["through"]) + timedelta(days=1)
-    else:
-        first_day = _oldest_day(collection, batch, pause) or cutoff
-    deleted = 0
-    day = first_day
-    while day <= last_day:
-        ids = [r["_id"] for r in collection.find({"day": day.isoformat()}, {"_id": 1})]
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            deleted += collection.delete_many({"_id": {"$in": chunk}}).deleted_count
-            pause()
-        _mark(collection, day)
-        day += timedelta(days=1)
-    if marker is None:  # nothing older was found: the next runs start from here
-        _mark(collection, last_day)
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    deleted = purge_before(
+        db[PROCESSED], ("at",), cutoff, batch=batch, pause=pause, day_field="day"
+    )
     if deleted:
-        log.info(
-            "processed-event records expired",
-            extra={"deleted": deleted, "through": last_day.isoformat()},
-        )
+        log.info("processed-event records expired", extra={"deleted": deleted})
     return deleted
-
-
-def _mark(collection: Any, day: date) -> None:
-    collection.update_one({"_id": MARKER_ID}, {"$set": {"through": day.isoformat()}}, upsert=True)
-
-
-def _oldest_day(collection: Any, batch: int, pause: Callable[[], None]) -> date | None:
-    """First run on a store: one scan for the oldest day; records written before ``day``
-    existed (``at`` as an ISO string) get their ``day`` here."""
-    oldest: date | None = None
-    legacy = []
-    for record in collection.find({"_id": {"$ne": MARKER_ID}}, {"day": 1, "at": 1}):
-        day = record.get("day")
-        if not isinstance(day, str):
-            day = _day_of(record.get("at"))
-            if day is None:
-                continue
-            legacy.append((record["_id"], day))
-        found = date.fromisoformat(day)
-        oldest = found if oldest is None or found < oldest else oldest
-    for start in range(0, len(legacy), batch):
-        for record_id, day in legacy[start : start + batch]:
-            collection.update_one({"_id": record_id}, {"$set": {"day": day}})
-        pause()
-    return oldest
-
-
-def _day_of(at: Any) -> str | None:
-    if isinstance(at, datetime):
-        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).date().isoformat()
-    if isinstance(at, str) and len(at) >= 10:
-        try:
-            return date.fromisoformat(at[:10]).isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 class ProcessedEventsExpiry(SharedExtension):

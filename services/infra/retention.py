@@ -48,19 +48,20 @@ def purge_before(
     *,
     batch: int = BATCH,
     pause: Callable[[], None] = lambda: time.sleep(0),  # let other green threads run
+    day_field: str = PURGE_DAY,
 ) -> int:
-    """Remove the records whose ``purge_day`` lies before the cutoff's day; how many.
-    ``fields`` name the stamps ``purge_day`` is made of (for records stored without it)."""
+    """Remove the records whose ``purge_day`` (or ``day_field``) lies before the cutoff's day;
+    how many. ``fields`` name the stamps the day is made of (for records stored without it)."""
     marks = collection.database[MARKS]
     last = date.fromisoformat(str(day_of(cutoff))) - ONE_DAY
     mark = marks.find_one({"_id": collection.name})
     if mark is not None:
         day = date.fromisoformat(mark["through"]) + ONE_DAY
     else:
-        day = _first_run(collection, fields, batch, pause) or last
+        day = _first_run(collection, fields, day_field, batch, pause) or last
     deleted = 0
     while day <= last:
-        deleted += _purge_day(collection, day.isoformat(), batch, pause)
+        deleted += _purge_day(collection, day_field, day.isoformat(), batch, pause)
         _mark(marks, collection.name, day)
         day += ONE_DAY
     if mark is None:
@@ -68,11 +69,13 @@ def purge_before(
     return deleted
 
 
-def _purge_day(collection: Any, day: str, batch: int, pause: Callable[[], None]) -> int:
-    ids = [doc["_id"] for doc in collection.find({PURGE_DAY: day}, {"_id": 1})]
+def _purge_day(
+    collection: Any, day_field: str, day: str, batch: int, pause: Callable[[], None]
+) -> int:
+    ids = [doc["_id"] for doc in collection.find({day_field: day}, {"_id": 1})]
     deleted = 0
     for start in range(0, len(ids), batch):
-        chunk = {"_id": {"$in": ids[start : start + batch]}, PURGE_DAY: day}  # still that day
+        chunk = {"_id": {"$in": ids[start : start + batch]}, day_field: day}  # still that day
         deleted += int(collection.delete_many(chunk).deleted_count)
         pause()
     return deleted
@@ -83,16 +86,20 @@ def _mark(marks: Any, name: str, day: date) -> None:
 
 
 def _first_run(
-    collection: Any, fields: tuple[str, ...], batch: int, pause: Callable[[], None]
+    collection: Any,
+    fields: tuple[str, ...],
+    day_field: str,
+    batch: int,
+    pause: Callable[[], None],
 ) -> date | None:
-    """The oldest day in the collection; records without ``purge_day`` get theirs."""
+    """The oldest day in the collection; records without their day get it."""
     oldest: str | None = None
-    projection = {PURGE_DAY: 1, **{f: 1 for f in fields}}
+    projection = {day_field: 1, **{f: 1 for f in fields}}
     for n, doc in enumerate(collection.find({}, projection), start=1):
-        if PURGE_DAY not in doc:
-            doc[PURGE_DAY] = purge_day(doc, fields)
-            collection.update_one({"_id": doc["_id"]}, {"$set": {PURGE_DAY: doc[PURGE_DAY]}})
-        found = doc[PURGE_DAY]
+        if day_field not in doc:
+            doc[day_field] = purge_day(doc, fields)
+            collection.update_one({"_id": doc["_id"]}, {"$set": {day_field: doc[day_field]}})
+        found = doc[day_field]
         oldest = found if found and (oldest is None or found < oldest) else oldest
         if n % batch == 0:
             pause()

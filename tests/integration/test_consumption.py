@@ -16,13 +16,13 @@ from prometheus_client import REGISTRY
 
 from services.infra.consuming import reliable_event_handler
 from services.infra.expiry import (
-    MARKER_ID,
     PROCESSED,
     ensure_retention,
     expire_processed,
     is_embedded,
     processed_record,
 )
+from services.infra.retention import MARKS
 from services.infra.storage import open_database
 from tests.conftest import wait_for
 
@@ -125,7 +125,7 @@ def test_expiry_runs_look_only_at_days_they_have_not_cleared(tmp_path: Path):
 
     assert expire_processed(db, 30, now=now, batch=2, pause=lambda: pauses.append(1)) == 11
     assert len(pauses) >= 11 // 2  # in batches, yielding between them
-    assert db[PROCESSED].find_one({"_id": MARKER_ID})["through"] == "2026-10-23"
+    assert db[MARKS].find_one({"_id": PROCESSED})["through"] == "2026-10-23"
     db[PROCESSED].insert_many(old_records(now, 29, 3))
     assert expire_processed(db, 30, now=now) == 0
     assert expire_processed(db, 30, now=now + timedelta(days=2)) == 3
