@@ -294,5 +294,8 @@ from gateway import (  # noqa: E402, F401
     routes_accounts,
     routes_auth,
     routes_console,
+    routes_lifecycle,
     routes_member_auth,
+    routes_roster,
+    routes_tree,
 )

@@ -47,5 +47,9 @@ class AlreadyStored(Exception):
     """A unique index refused a write (raised by stores, handled by handlers)."""
 
 
+class Stale(Exception):
+    """The stored document changed since it was read (optimistic concurrency): read again."""
+
+
 class PoisonMessage(Exception):
     """A message that can never be handled (malformed, wrong schema): dead-letter it at once."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from services.infra.errors import Conflict, Forbidden, InvalidInput
@@ -23,7 +23,22 @@ MEETING_KINDS = (
     "theme_day",
     "org_life_meeting",
 )
-MEMBER_STATUSES = ("full", "probationary")
+ORG_TAGS = (
+    "two_new",
+    "building",
+    "village",
+    "community",
+    "enterprise",
+    "school",
+    "institution",
+    "hospital",
+    "temporary",
+    "action",
+)
+REGISTERED_STATUSES = ("full", "probationary")  # what a newly registered member may be
+IN_REGISTER = (*REGISTERED_STATUSES, "suspended")  # members counted in their organization
+EXITS = ("lapsed", "withdrawn", "expelled", "deceased")  # states, never deletions
+MEMBER_STATUSES = (*IN_REGISTER, *EXITS)
 
 
 def child_path(parent_path: str | None, org_id: str) -> str:
@@ -59,10 +74,20 @@ class OrgCounts:
     orgs_below: int = 0
     own_members: int = 0
     members: int = 0
+    by_status: Mapping[str, int] = field(default_factory=dict)  # the subtree's, every status
 
     @property
     def has_children(self) -> bool:
         return self.children > 0
+
+
+@dataclass(frozen=True)
+class Grid:
+    """What a grid organization covers: its leader and workers (member ids) and households."""
+
+    leader_id: str | None = None
+    worker_ids: tuple[str, ...] = ()
+    households: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,15 @@ class Org:
     tags: tuple[str, ...]
     path: str
     counts: OrgCounts = OrgCounts()
+    ends_on: date | None = None  # a temporary or action branch's planned end
+    dissolved_on: date | None = None  # dissolved (or merged into ``merged_into``): history kept
+    merged_into: str | None = None
+    grid: Grid | None = None  # kind "grid" only
+    version: int = 0  # the stored version this was read at (a write from stale state fails)
+
+    @property
+    def dissolved(self) -> bool:
+        return self.dissolved_on is not None
 
     @property
     def depth(self) -> int:
@@ -113,10 +147,25 @@ class Member:
     phone_hash: str
     phone_enc: str
     phone_masked: str
+    status_since: date | None = None  # when the current status began (None: at join_date)
+    ethnicity: str = ""
+    education: str = ""
+    work_unit: str = ""
+    duties: tuple[str, ...] = ()  # 书记, 委员, ...
+    grid_id: str | None = None  # the grid organization of the home address
+    address_enc: str = ""  # the home address, encrypted (personal data)
+    address_masked: str = ""
+    home_org_id: str | None = None  # while in a temporary branch: the branch to return to
+    home_org_path: str | None = None
+    version: int = 0  # the stored version this was read at (a write from stale state fails)
 
     @property
     def name_masked(self) -> str:
         return mask_name(self.name)
+
+    @property
+    def in_register(self) -> bool:
+        return self.status in IN_REGISTER
 
     @classmethod
     def register(

@@ -4,7 +4,7 @@ pymongo: unit tests run these with the in-memory fakes of tests/unit/fakes.py.""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
@@ -49,7 +49,10 @@ class OrgRepository(Protocol):
         """True for the one call that takes the new organization's counting on itself."""
 
     def count_org(self, org: Org) -> None: ...
-    def count_members(self, org_path: str, n: int) -> None: ...
+    def count_members(self, org_path: str, by_status: Mapping[str, int]) -> None:
+        """Raise (or lower) the member counters of the organization at ``org_path`` and of each
+        one above it by the members of each status (``members`` and ``own_members`` count
+        those in the register, ``by_status`` every status)."""
 
 
 class MemberRepository(Protocol):
@@ -256,9 +259,14 @@ def _register(
 def _count_members(members: list[Member], uow: UnitOfWork) -> None:
     """Count the members whose counting this call claims (a repeated or concurrent registration
     of the same person claims nothing), one counter write per organization."""
-    claimed = Counter(m.org_path for m in members if uow.members.claim_count(m.member_id))
-    for org_path, n in claimed.items():
-        uow.orgs.count_members(org_path, n)
+    claimed = Counter(
+        (m.org_path, m.status) for m in members if uow.members.claim_count(m.member_id)
+    )
+    by_org: dict[str, dict[str, int]] = {}
+    for (org_path, status), n in claimed.items():
+        by_org.setdefault(org_path, {})[status] = n
+    for org_path, by_status in by_org.items():
+        uow.orgs.count_members(org_path, by_status)
 
 
 def get_member(member_id: str, uow: UnitOfWork, caller: Caller) -> Member:

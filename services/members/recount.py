@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from services.infra.events import stamp
 from services.infra.scope import ancestors
 
-VERSION = 2  # 2: meetings' window_keys (a kiosk's meetings of the day)
+VERSION = 3  # 2: meetings' window_keys (a kiosk's meetings of the day); 3: members by status
 MARKER = "counters"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -58,24 +58,29 @@ def rebuild(db: Any, zone: ZoneInfo) -> dict[str, int]:
     """Every counter from the documents; the fields the lists are served by filled in where an
     older version did not store them. Returns how many documents of each kind were read."""
     orgs = _orgs(db)
-    own = _members(db)
+    own, own_by_status = _members(db)
     meetings = _meetings(db, zone)
     signed_in, attended = _attendance(db, meetings)
     children: Counter[str] = Counter()
     below: Counter[str] = Counter()
     members: Counter[str] = Counter()
+    by_status: dict[str, Counter[str]] = {}
     for path in orgs.values():
         children[path.rsplit("/", 1)[0]] += 1
         below.update(ancestors(path)[:-1])
     for path, n in own.items():
         for above in ancestors(path):
             members[above] += n
+    for path, statuses in own_by_status.items():
+        for above in ancestors(path):
+            by_status.setdefault(above, Counter()).update(statuses)
     for org_id, path in orgs.items():
         counts = {
             "children": children[path],
             "orgs_below": below[path],
             "own_members": own[path],
             "members": members[path],
+            "by_status": dict(by_status.get(path, {})),
         }
         db.orgs.update_one(
             {"_id": org_id},
@@ -104,17 +109,23 @@ def _orgs(db: Any) -> dict[str, str]:
     return {doc["_id"]: doc["path"] for doc in db.orgs.find({}, {"path": 1})}
 
 
-def _members(db: Any) -> Counter[str]:
-    """Members by organization path; ancestors and name keys filled in where missing."""
+def _members(db: Any) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """Members in the register by organization path, and members of every status by path;
+    ancestors and name keys filled in where missing."""
+    from services.members.domain import IN_REGISTER
     from services.members.store import name_keys
 
     own: Counter[str] = Counter()
-    for doc in db.members.find({}, {"org_path": 1, "name": 1, "ancestors": 1, "name_keys": 1}):
-        own[doc["org_path"]] += 1
+    by_status: dict[str, Counter[str]] = {}
+    wanted = {"org_path": 1, "name": 1, "ancestors": 1, "name_keys": 1, "status": 1}
+    for doc in db.members.find({}, wanted):
+        by_status.setdefault(doc["org_path"], Counter())[doc["status"]] += 1
+        if doc["status"] in IN_REGISTER:
+            own[doc["org_path"]] += 1
         if "ancestors" not in doc or "name_keys" not in doc:
             fields = {"ancestors": ancestors(doc["org_path"]), "name_keys": name_keys(doc["name"])}
             db.members.update_one({"_id": doc["_id"]}, {"$set": fields})
-    return own
+    return own, by_status
 
 
 def _meetings(db: Any, zone: ZoneInfo) -> dict[str, tuple[str, str]]:

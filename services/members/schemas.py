@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from services.infra.schemas import EnvelopeSchema, Strict, Text, UpperText
 from services.members import commands
-from services.members.domain import MEETING_KINDS, MEMBER_STATUSES, ORG_KINDS
+from services.members.domain import MEETING_KINDS, ORG_KINDS, REGISTERED_STATUSES
 from services.members.idcard import is_valid as is_valid_id_number
 
 ORG_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="use lower-case letters, digits and -")
@@ -46,7 +46,7 @@ class RegisterMember(Strict):
     birth_date = fields.Date(required=True, validate=PAST_DATE)
     id_number = UpperText(required=True)
     phone = Text(required=True, validate=validate.Regexp(r"^1[0-9]{10}$"))
-    status = Text(load_default="full", validate=validate.OneOf(MEMBER_STATUSES))
+    status = Text(load_default="full", validate=validate.OneOf(REGISTERED_STATUSES))
     join_date = fields.Date(required=True, validate=PAST_DATE)
     card_uid = UpperText(load_default=None, allow_none=True, validate=CARD_UID)
     skills = fields.List(Text(validate=validate.Length(1, 30)), load_default=list)
@@ -75,6 +75,14 @@ class MemberOut(Schema):
     id_number_masked = fields.String()
     phone_masked = fields.String()
     skills = fields.List(fields.String())
+    status_since = fields.Date(allow_none=True)
+    ethnicity = fields.String()
+    education = fields.String()
+    work_unit = fields.String()
+    duties = fields.List(fields.String())
+    grid_id = fields.String(allow_none=True)
+    address_masked = fields.String()
+    home_org_id = fields.String(allow_none=True)
 
 
 class PersonalData(Schema):
@@ -169,7 +177,7 @@ class CheckInOut(Schema):
 class MemberRegistered(EnvelopeSchema):
     member_id = fields.String(required=True)
     org_id = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(MEMBER_STATUSES))
+    status = fields.String(required=True, validate=validate.OneOf(REGISTERED_STATUSES))
     join_date = fields.Date(required=True)
 
 

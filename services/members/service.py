@@ -18,8 +18,11 @@ from services.infra.schemas import dump, load, with_created
 from services.infra.storage import Database
 from services.members import handlers, queries, schemas
 from services.members.accounts.entrypoints import AccountEntrypoints
+from services.members.lifecycle.entrypoints import LifecycleEntrypoints
 from services.members.phone_sign_in.entrypoints import PhoneSignInEntrypoints
+from services.members.roster.entrypoints import RosterEntrypoints
 from services.members.store import OUTBOX_COLLECTIONS, MembersStore
+from services.members.tree.entrypoints import TreeEntrypoints
 
 COUNT_SIGN_INS_SECONDS = 2  # how far a meeting's signed_in and the tallies lag the sign-ins
 
@@ -41,9 +44,18 @@ def page(schema: type, items: Any, next_cursor: str | None) -> dict[str, Any]:
     return dump(schema, {"items": items, "next_cursor": next_cursor})  # type: ignore[no-any-return]
 
 
-class MembersService(AccountEntrypoints, PhoneSignInEntrypoints):
+class MembersService(
+    AccountEntrypoints,
+    PhoneSignInEntrypoints,
+    TreeEntrypoints,
+    LifecycleEntrypoints,
+    RosterEntrypoints,
+):
     """Staff accounts, sessions and kiosk pairing: services/members/accounts/entrypoints.py;
-    members' sign-in by SMS code: services/members/phone_sign_in/entrypoints.py."""
+    members' sign-in by SMS code: services/members/phone_sign_in/entrypoints.py; the
+    organization register (rename, move, merge, dissolve, history): services/members/tree/;
+    members' statuses, profiles and cards: services/members/lifecycle/; roster import and
+    export: services/members/roster/."""
 
     name = "members"
 

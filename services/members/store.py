@@ -5,25 +5,29 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
 
 from services.infra import paging
+from services.infra.errors import AlreadyStored, Stale
 from services.infra.events import isoformat, stamp
-from services.infra.outbox import public, with_events
+from services.infra.outbox import public, push_events, with_events
 from services.infra.repository import insert, insert_once, page
 from services.infra.scope import ancestors
 from services.members import recount
 from services.members.accounts.store import AccountsStore
 from services.members.domain import (
+    IN_REGISTER,
     Attendance,
     Event,
+    Grid,
     Kiosk,
     Meeting,
     Member,
@@ -32,9 +36,12 @@ from services.members.domain import (
     SignInWindow,
     org_ids_on,
 )
+from services.members.lifecycle.store import LifecycleStore
 from services.members.phone_sign_in.store import PhoneSignInStore
+from services.members.roster.store import RosterStore
+from services.members.tree.store import TreeStore
 
-OUTBOX_COLLECTIONS = ("members", "attendance")
+OUTBOX_COLLECTIONS = ("members", "attendance", "orgs", "cards")
 
 # Kiosks and meetings are read on every card swipe and change rarely: a found one is reused for a
 # few seconds, so a kiosk's revocation or a meeting's change takes effect on the sign-in path
@@ -114,10 +121,26 @@ class Orgs:
         return _org(doc) if doc else None
 
     def add(self, org: Org) -> tuple[Org, bool]:
-        doc = {"_id": org.org_id, **asdict(org), "tags": list(org.tags)}
-        doc.update(depth=org.depth, **{UNCOUNTED: True})
+        doc = {**_org_doc(org), UNCOUNTED: True}
         stored, created = insert_once(self.c, doc)
         return _org(stored), created
+
+    def save(self, org: Org, events: list[Event]) -> Org:
+        """Write the organization's fields (not its counters) with the events they raise, if
+        it is still at the version it was read at (else ``Stale``); the saved one is returned."""
+        fields = _org_doc(org)
+        for kept in ("_id", "counts"):
+            del fields[kept]
+        fields["version"] = org.version + 1
+        update = {"$set": fields}
+        if events:
+            pushed = push_events(events)
+            update["$set"].update(pushed["$set"])
+            update["$push"] = pushed["$push"]
+        result = self.c.update_one({"_id": org.org_id, "version": _version_match(org)}, update)
+        if result.matched_count != 1:
+            raise Stale(org.org_id)
+        return replace(org, version=org.version + 1)
 
     def children(
         self, parent_id: str, cursor: str | None, limit: int
@@ -153,19 +176,60 @@ class Orgs:
             self.c.update_many({"_id": {"$in": above}}, {"$inc": {"counts.orgs_below": 1}})
             self.c.update_one({"_id": above[-1]}, {"$inc": {"counts.children": 1}})
 
-    def count_members(self, org_path: str, n: int) -> None:
-        """``n`` more members in the organization at ``org_path`` and in each one above it."""
+    def count_members(self, org_path: str, by_status: Mapping[str, int]) -> None:
+        """Members of each status more (or fewer) in the organization at ``org_path`` and in
+        each one above it; ``members``/``own_members`` follow those in the register."""
         ids = org_ids_on(org_path)
-        self.c.update_many({"_id": {"$in": ids}}, {"$inc": {"counts.members": n}})
-        self.c.update_one({"_id": ids[-1]}, {"$inc": {"counts.own_members": n}})
+        in_register = sum(n for status, n in by_status.items() if status in IN_REGISTER)
+        subtree = {f"counts.by_status.{status}": n for status, n in by_status.items() if n}
+        if in_register:
+            subtree["counts.members"] = in_register
+        if subtree:
+            self.c.update_many({"_id": {"$in": ids}}, {"$inc": subtree})
+        if in_register:
+            self.c.update_one({"_id": ids[-1]}, {"$inc": {"counts.own_members": in_register}})
+
+
+def _version_match(found: Org | Member) -> Any:
+    """Documents stored before versions have none: version 0 matches those."""
+    return found.version if found.version else {"$in": [0, None]}
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _from_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _org_doc(org: Org) -> dict[str, Any]:
+    return {
+        "_id": org.org_id,
+        "parent_id": org.parent_id,
+        "name": org.name,
+        "kind": org.kind,
+        "tags": list(org.tags),
+        "path": org.path,
+        "depth": org.depth,
+        "counts": {**asdict(org.counts), "by_status": dict(org.counts.by_status)},
+        "ends_on": _day(org.ends_on),
+        "dissolved_on": _day(org.dissolved_on),
+        "merged_into": org.merged_into,
+        "grid": {**asdict(org.grid), "worker_ids": list(org.grid.worker_ids)} if org.grid else None,
+        "version": org.version,
+    }
 
 
 def _counts(doc: dict[str, Any]) -> OrgCounts:
     counts = doc.get("counts") or {}
-    return OrgCounts(**{k: int(counts.get(k, 0)) for k in OrgCounts.__dataclass_fields__})
+    by_status = {k: int(n) for k, n in (counts.get("by_status") or {}).items() if n}
+    plain = ("children", "orgs_below", "own_members", "members")
+    return OrgCounts(**{k: int(counts.get(k, 0)) for k in plain}, by_status=by_status)
 
 
 def _org(doc: dict[str, Any]) -> Org:
+    grid = doc.get("grid")
     return Org(
         doc["_id"],
         doc.get("parent_id"),
@@ -174,6 +238,15 @@ def _org(doc: dict[str, Any]) -> Org:
         tuple(doc["tags"]),
         doc["path"],
         _counts(doc),
+        ends_on=_from_day(doc.get("ends_on")),
+        dissolved_on=_from_day(doc.get("dissolved_on")),
+        merged_into=doc.get("merged_into"),
+        grid=Grid(
+            grid.get("leader_id"), tuple(grid.get("worker_ids", ())), int(grid.get("households", 0))
+        )
+        if grid
+        else None,
+        version=int(doc.get("version") or 0),
     )
 
 
@@ -195,20 +268,35 @@ class Members:
         return [m for m in map(_member, found) if m is not None]
 
     def add(self, member: Member, events: list[Event]) -> None:
-        doc = asdict(member)
-        doc.update(
-            _id=member.member_id,
-            birth_date=member.birth_date.isoformat(),
-            join_date=member.join_date.isoformat(),
-            skills=list(member.skills),
-            ancestors=ancestors(member.org_path),
-            name_keys=name_keys(member.name),
-            **{UNCOUNTED: True},
-        )
-        del doc["member_id"]
+        doc = {**_member_doc(member), UNCOUNTED: True}
         if doc["card_uid"] is None:
             del doc["card_uid"]  # the sparse unique index skips members without a card
         insert(self.c, with_events(doc, events))
+
+    def save(self, member: Member, events: list[Event]) -> Member:
+        """Write the member's fields with the events they raise, if the member is still at the
+        version it was read at (else ``Stale``); the saved one is returned. A card taken by
+        another member raises ``AlreadyStored``."""
+        fields = _member_doc(member)
+        del fields["_id"]
+        fields["version"] = member.version + 1
+        update: dict[str, Any] = {"$set": fields}
+        if fields["card_uid"] is None:
+            del fields["card_uid"]
+            update["$unset"] = {"card_uid": ""}
+        if events:
+            pushed = push_events(events)
+            update["$set"].update(pushed["$set"])
+            update["$push"] = pushed["$push"]
+        try:
+            result = self.c.update_one(
+                {"_id": member.member_id, "version": _version_match(member)}, update
+            )
+        except DuplicateKeyError:
+            raise AlreadyStored(member.member_id) from None
+        if result.matched_count != 1:
+            raise Stale(member.member_id)
+        return replace(member, version=member.version + 1)
 
     def claim_count(self, member_id: str) -> bool:
         return _claim(self.c, member_id)
@@ -239,6 +327,22 @@ class Members:
         return members, paging.encode({"_id": position["_id"]} if position else None)
 
 
+def _member_doc(member: Member) -> dict[str, Any]:
+    doc = asdict(member)
+    doc.update(
+        _id=member.member_id,
+        birth_date=member.birth_date.isoformat(),
+        join_date=member.join_date.isoformat(),
+        status_since=_day(member.status_since),
+        skills=list(member.skills),
+        duties=list(member.duties),
+        ancestors=ancestors(member.org_path),
+        name_keys=name_keys(member.name),
+    )
+    del doc["member_id"]
+    return doc
+
+
 def _member(doc: dict[str, Any] | None) -> Member | None:
     if doc is None:
         return None
@@ -260,6 +364,17 @@ def _member(doc: dict[str, Any] | None) -> Member | None:
         phone_hash=doc["phone_hash"],
         phone_enc=doc["phone_enc"],
         phone_masked=doc["phone_masked"],
+        status_since=_from_day(doc.get("status_since")),
+        ethnicity=doc.get("ethnicity") or "",
+        education=doc.get("education") or "",
+        work_unit=doc.get("work_unit") or "",
+        duties=tuple(doc.get("duties") or ()),
+        grid_id=doc.get("grid_id"),
+        address_enc=doc.get("address_enc") or "",
+        address_masked=doc.get("address_masked") or "",
+        home_org_id=doc.get("home_org_id"),
+        home_org_path=doc.get("home_org_path"),
+        version=int(doc.get("version") or 0),
     )
 
 
@@ -525,7 +640,7 @@ class Audit:
         self.c.insert_one({**entry, "at": isoformat(entry["at"])})
 
 
-class MembersStore(AccountsStore, PhoneSignInStore):
+class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, RosterStore):
     """The unit of work: the repositories of one service call, over one database (staff
     accounts, sessions and pairing codes: services/members/accounts/store.py; members' phone
     sign-in codes: services/members/phone_sign_in/store.py)."""
@@ -533,6 +648,9 @@ class MembersStore(AccountsStore, PhoneSignInStore):
     INDEXES: ClassVar[dict[str, list[Any]]] = {
         **AccountsStore.INDEXES,
         **PhoneSignInStore.INDEXES,
+        **TreeStore.INDEXES,
+        **LifecycleStore.INDEXES,
+        **RosterStore.INDEXES,
         "orgs": [
             ([("path", 1)], {"unique": True}),
             ([("parent_id", 1), ("_id", 1)], {}),
@@ -562,6 +680,9 @@ class MembersStore(AccountsStore, PhoneSignInStore):
     def __init__(self, db: Any) -> None:
         AccountsStore.__init__(self, db)
         PhoneSignInStore.__init__(self, db)
+        TreeStore.__init__(self, db)
+        LifecycleStore.__init__(self, db)
+        RosterStore.__init__(self, db)
         self.db = db
         self.orgs = Orgs(db)
         self.members = Members(db)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from services.infra import paging
-from services.infra.errors import AlreadyStored
+from services.infra.errors import AlreadyStored, Stale
 from services.infra.events import Event, stamp
 from services.infra.scope import in_subtree
-from services.members.domain import Attendance, Kiosk, Meeting, Member, Org, org_ids_on
+from services.members.domain import (
+    IN_REGISTER,
+    Attendance,
+    Kiosk,
+    Meeting,
+    Member,
+    Org,
+    org_ids_on,
+)
 
 
 def _sorted_page(
@@ -107,10 +116,27 @@ class FakeOrgs(_Counted):
         self._raise(above, orgs_below=1)
         self._raise(above[-1:], children=1)
 
-    def count_members(self, org_path: str, n: int) -> None:
+    def count_members(self, org_path: str, by_status: Mapping[str, int]) -> None:
         ids = org_ids_on(org_path)
-        self._raise(ids, members=n)
-        self._raise(ids[-1:], own_members=n)
+        in_register = sum(n for status, n in by_status.items() if status in IN_REGISTER)
+        self._raise(ids, members=in_register)
+        self._raise(ids[-1:], own_members=in_register)
+        for org_id in ids:
+            if org_id in self.rows:
+                org = self.rows[org_id]
+                statuses = Counter(org.counts.by_status)
+                statuses.update(by_status)
+                counts = replace(org.counts, by_status={k: n for k, n in statuses.items() if n})
+                self.rows[org_id] = replace(org, counts=counts)
+
+    def save(self, org: Org, events: list[Event]) -> Org:
+        stored = self.rows.get(org.org_id)
+        if stored is None or stored.version != org.version:
+            raise Stale(org.org_id)
+        saved = replace(org, counts=stored.counts, version=org.version + 1)
+        self.rows[org.org_id] = saved
+        self.events.extend(events)
+        return saved
 
 
 class FakeMembers(_Counted):
@@ -125,6 +151,18 @@ class FakeMembers(_Counted):
             raise AlreadyStored(member.member_id)
         self._add(member.member_id, member)
         self.events.extend(events)
+
+    def save(self, member: Member, events: list[Event]) -> Member:
+        stored = self.rows.get(member.member_id)
+        if stored is None or stored.version != member.version:
+            raise Stale(member.member_id)
+        holder = self.by_card(member.card_uid) if member.card_uid else None
+        if holder is not None and holder.member_id != member.member_id:
+            raise AlreadyStored(member.member_id)
+        saved = replace(member, version=member.version + 1)
+        self.rows[member.member_id] = saved
+        self.events.extend(events)
+        return saved
 
     def listed(
         self, org: Org, subtree: bool, name_prefix: str | None, cursor: str | None, limit: int

@@ -8,25 +8,33 @@ import pytest
 import yaml
 
 from services.members import schemas as members
+from services.members.lifecycle import schemas as lifecycle
+from services.members.roster import schemas as roster
+from services.members.tree import schemas as tree
 from services.scoring import schemas as scoring
 from services.volunteer import schemas as volunteer
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = yaml.safe_load((ROOT / "docs" / "asyncapi.yaml").read_text(encoding="utf-8"))
 PUBLISHED = (
-    {("members", name): schema for name, schema in members.PUBLISHED_EVENTS.items()}
+    {
+        ("members", name): schema
+        for part in (members, tree, lifecycle, roster)
+        for name, schema in part.PUBLISHED_EVENTS.items()
+    }
     | {("scoring", name): schema for name, schema in scoring.PUBLISHED_EVENTS.items()}
     | {("volunteer", name): schema for name, schema in volunteer.PUBLISHED_EVENTS.items()}
 )
 
 
 def events_in_code() -> set[tuple[str, str]]:
-    """Every new_event("<type>", ...) call under services/<service>/."""
+    """Every new_event("<type>", ...) call under services/<service>/ (sub-packages too)."""
     found = set()
-    for path in (ROOT / "services").glob("*/*.py"):
+    for path in (ROOT / "services").glob("*/**/*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "new_event":
-                found.add((path.parent.name, node.args[0].value))
+                service = path.relative_to(ROOT / "services").parts[0]
+                found.add((service, node.args[0].value))
     return found
 
 

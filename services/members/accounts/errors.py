@@ -1,7 +1,9 @@
 """Errors of signing in that cross the RPC boundary (the gateway maps them by class name: 401,
 423), and the store's refusal of a write made from stale state."""
 
-from services.infra.errors import ServiceError
+from services.infra.errors import ServiceError, Stale
+
+__all__ = ["Locked", "Stale", "Unauthenticated"]
 
 
 class Unauthenticated(ServiceError):
@@ -10,7 +12,3 @@ class Unauthenticated(ServiceError):
 
 class Locked(ServiceError):
     """Too many failed sign-ins: the account is locked for a while (423)."""
-
-
-class Stale(Exception):
-    """The stored document changed since it was read (optimistic concurrency): read again."""

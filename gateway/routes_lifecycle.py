@@ -1,0 +1,3 @@
+"""The lifecycle routes of the HTTP API."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The roster routes of the HTTP API."""
+
+from __future__ import annotations

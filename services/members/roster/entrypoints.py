@@ -1,0 +1,7 @@
+"""The roster RPCs of the members service (mixed into MembersService)."""
+
+from __future__ import annotations
+
+
+class RosterEntrypoints:
+    pass

@@ -1,0 +1,7 @@
+"""The tree RPCs of the members service (mixed into MembersService)."""
+
+from __future__ import annotations
+
+
+class TreeEntrypoints:
+    pass
