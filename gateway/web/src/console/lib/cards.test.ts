@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+
+import { cardActions, cardUidOf } from './cards'
+
+describe('cardUidOf', () => {
+  it('makes what was typed canonical', () => {
+    expect(cardUidOf(' 04a1b2c3 ')).toBe('04A1B2C3')
+    expect(cardUidOf('04:a1:b2:c3')).toBe('04A1B2C3')
+    expect(cardUidOf('0x04A1B2C3D5')).toBe('04A1B2C3D5')
+  })
+
+  it('refuses what is not a card UID', () => {
+    expect(cardUidOf('')).toBeNull()
+    expect(cardUidOf('04A1B2')).toBeNull() // 3 bytes
+    expect(cardUidOf('04A1B2C')).toBeNull() // odd
+    expect(cardUidOf('ZZZZZZZZ')).toBeNull()
+    expect(cardUidOf('00000000')).toBeNull()
+  })
+})
+
+describe('cardActions', () => {
+  it('offers what the latest card allows', () => {
+    expect(cardActions(null)).toEqual(['issue'])
+    expect(cardActions({ state: 'returned' })).toEqual(['issue'])
+    expect(cardActions({ state: 'active' })).toEqual(['lost', 'replace', 'return'])
+    expect(cardActions({ state: 'lost' })).toEqual(['replace', 'return'])
+  })
+})
