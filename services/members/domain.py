@@ -158,6 +158,7 @@ class Member:
     home_org_id: str | None = None  # while in a temporary branch: the branch to return to
     home_org_path: str | None = None
     version: int = 0  # the stored version this was read at (a write from stale state fails)
+    probation_ends: date | None = None  # while probationary: a year from joining, or extended
 
     @property
     def name_masked(self) -> str:
@@ -203,6 +204,7 @@ class Member:
             phone_hash=cipher.lookup_hash(phone, "phone"),
             phone_enc=cipher.encrypt(phone, "phone"),
             phone_masked=mask_phone(phone),
+            probation_ends=probation_end(join_date) if status == "probationary" else None,
         )
         event = new_event(
             "member_registered",
@@ -222,6 +224,14 @@ def eighteenth_birthday(born: date) -> date:
         return born.replace(year=born.year + 18)
     except ValueError:  # born on 29 February
         return date(born.year + 18, 3, 1)
+
+
+def probation_end(join_date: date) -> date:
+    """A year from the join date (DOMAIN.md): the day a probationary member's probation ends."""
+    try:
+        return join_date.replace(year=join_date.year + 1)
+    except ValueError:  # joined on 29 February
+        return date(join_date.year + 1, 3, 1)
 
 
 def _check_dates(id_number: str, birth_date: date, join_date: date, today: date) -> None:

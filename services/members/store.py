@@ -35,6 +35,7 @@ from services.members.domain import (
     OrgCounts,
     SignInWindow,
     org_ids_on,
+    probation_end,
 )
 from services.members.lifecycle.store import LifecycleStore
 from services.members.phone_sign_in.store import PhoneSignInStore
@@ -338,9 +339,22 @@ def _member_doc(member: Member) -> dict[str, Any]:
         duties=list(member.duties),
         ancestors=ancestors(member.org_path),
         name_keys=name_keys(member.name),
+        **probation_fields(member),
     )
     del doc["member_id"]
     return doc
+
+
+def probation_fields(member: Member) -> dict[str, Any]:
+    """A probationary member's end of probation, and the keys the members whose probation ends
+    on a day are found by in a subtree ('<day>|<org path>' for each organization above: an
+    equality, which the embedded engine's hash indexes serve); none for other statuses."""
+    ends = member.probation_ends
+    if member.status != "probationary":
+        return {"probation_ends": _day(ends), "probation_keys": []}
+    ends = ends or probation_end(member.join_date)
+    keys = [f"{ends.isoformat()}|{path}" for path in ancestors(member.org_path)]
+    return {"probation_ends": ends.isoformat(), "probation_keys": keys}
 
 
 def _member(doc: dict[str, Any] | None) -> Member | None:
@@ -375,6 +389,7 @@ def _member(doc: dict[str, Any] | None) -> Member | None:
         home_org_id=doc.get("home_org_id"),
         home_org_path=doc.get("home_org_path"),
         version=int(doc.get("version") or 0),
+        probation_ends=_from_day(doc.get("probation_ends")),
     )
 
 
@@ -664,6 +679,8 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
             ([("org_id", 1), ("name", 1), ("_id", 1)], {}),
             ([("ancestors", 1), ("name", 1), ("_id", 1)], {}),
             ([("name_keys", 1)], {}),
+            ([("probation_keys", 1), ("probation_ends", 1), ("_id", 1)], {}),  # lifecycle/
+            ([("probation_ends", 1)], {"sparse": True}),  # lifecycle/: the daily reminders
         ],
         "meetings": [
             ([("org_path", 1), ("starts_at", -1), ("_id", -1)], {}),
