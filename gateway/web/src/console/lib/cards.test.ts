@@ -22,7 +22,8 @@ describe('cardActions', () => {
   it('offers what the latest card allows', () => {
     expect(cardActions(null)).toEqual(['issue'])
     expect(cardActions({ state: 'returned' })).toEqual(['issue'])
-    expect(cardActions({ state: 'active' })).toEqual(['lost', 'replace', 'return'])
-    expect(cardActions({ state: 'lost' })).toEqual(['replace', 'return'])
+    expect(cardActions({ state: 'issued' })).toEqual(['lost', 'replace', 'return'])
+    expect(cardActions({ state: 'blocked', ended_reason: 'lost' })).toEqual(['replace'])
+    expect(cardActions({ state: 'blocked', ended_reason: 'replaced' })).toEqual(['issue'])
   })
 })

@@ -14,12 +14,26 @@ export function cardUidOf(raw: string): string | null {
 }
 
 export type CardAction = 'issue' | 'lost' | 'replace' | 'return'
-export type CardState = 'active' | 'lost' | 'returned' | 'replaced'
 
-/** What the card section offers for the member's latest card: none (or one returned or
- * replaced): issue one; a card in use: report it lost, replace or return it; a lost one:
- * replace or return it. */
-export function cardActions(latest: { state: string } | null | undefined): CardAction[] {
-  if (!latest || latest.state === 'returned' || latest.state === 'replaced') return ['issue']
-  return latest.state === 'lost' ? ['replace', 'return'] : ['lost', 'replace', 'return']
+/** A card's story (GET /members/{id}/cards): issued, then blocked (lost or replaced) or
+ * returned. */
+export interface CardRecord {
+  card_uid: string
+  state: string
+  issued_at: string | null
+  ended_at?: string | null
+  ended_reason?: string | null
+  note?: string
+  replaced_by?: string | null
+}
+
+/** What the card section offers for the member's latest card: a card in use can be reported
+ * lost, replaced or returned; a lost one is replaced; without one (or after a return) a card is
+ * issued. */
+export function cardActions(
+  latest: Pick<CardRecord, 'state' | 'ended_reason'> | null | undefined,
+): CardAction[] {
+  if (latest?.state === 'issued') return ['lost', 'replace', 'return']
+  if (latest?.state === 'blocked' && latest.ended_reason === 'lost') return ['replace']
+  return ['issue']
 }

@@ -47,11 +47,17 @@ export function genderOf(raw: string): 'male' | 'female' | null {
   return Number(raw.trim()[16]) % 2 === 1 ? 'male' : 'female'
 }
 
-/** The day someone turns 18 (born on 29 February: 1 March), as the server counts it. */
+/** The same day `years` later (29 February in a year without one: 1 March), as the server
+ * counts anniversaries. Dates are YYYY-MM-DD. */
+export function yearsLater(day: string, years: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number]
+  if (m === 2 && d === 29 && !realDate(y + years, 2, 29)) return `${y + years}-03-01`
+  return `${y + years}-${day.slice(5)}`
+}
+
+/** The day someone turns 18. */
 export function eighteenthBirthday(birthDate: string): string {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number]
-  if (m === 2 && d === 29 && !realDate(y + 18, 2, 29)) return `${y + 18}-03-01`
-  return `${y + 18}-${birthDate.slice(5)}`
+  return yearsLater(birthDate, 18)
 }
 
 export type DateProblem = 'birth_mismatch' | 'join_future' | 'join_under_18'

@@ -1,31 +1,43 @@
-/** A member's status and the changes the 变更状态 dialog offers (the lifecycle service's rule:
- * services/members/lifecycle; it refuses any other change anyway). */
+/** A member's status and the changes the 变更状态 dialog offers, as the lifecycle service
+ * allows them (services/members/lifecycle/domain.py: reason_code_for; it refuses any other). */
+import type { RoleName } from '@/shared/auth'
+
+import { yearsLater } from './idNumber'
 
 export const IN_REGISTER = ['full', 'probationary', 'suspended'] as const
 export const EXITS = ['lapsed', 'withdrawn', 'expelled', 'deceased'] as const
 export const MEMBER_STATUSES = [...IN_REGISTER, ...EXITS] as const
 export type MemberStatus = (typeof MEMBER_STATUSES)[number]
 
-/** From each status, the statuses it may change to: a probationary member is confirmed (or
- * leaves); a suspended one is restored; a member who left stays so (a record is never
- * deleted). */
-export const TRANSITIONS: Record<MemberStatus, readonly MemberStatus[]> = {
-  probationary: ['full', 'suspended', ...EXITS],
+/** Who may undo a member's leaving (reinstate). */
+export const REINSTATERS: RoleName[] = ['county_operator']
+
+/** From each status in the register, the statuses it may change to: a probationary member
+ * is confirmed, has the probation extended (to the same status) or leaves; a suspended one is
+ * restored; anyone in the register may be suspended or leave. */
+const IN_REGISTER_CHANGES: Record<(typeof IN_REGISTER)[number], readonly MemberStatus[]> = {
+  probationary: ['full', 'probationary', 'suspended', ...EXITS],
   full: ['suspended', ...EXITS],
-  suspended: ['full', ...EXITS],
-  lapsed: [],
-  withdrawn: [],
-  expelled: [],
-  deceased: [],
+  suspended: ['full', 'probationary', ...EXITS],
 }
 
 export function isStatus(value: string): value is MemberStatus {
   return (MEMBER_STATUSES as readonly string[]).includes(value)
 }
 
-/** The statuses a member in `status` may be changed to (none for an unknown one). */
-export function allowedTransitions(status: string): readonly MemberStatus[] {
-  return isStatus(status) ? TRANSITIONS[status] : []
+/** The statuses a member in `status` may be changed to by `role` (a member who has left only
+ * by a county operator, back into the register). */
+export function allowedTransitions(status: string, role: RoleName | null): readonly MemberStatus[] {
+  if (!isStatus(status)) return []
+  if ((EXITS as readonly string[]).includes(status)) {
+    return role && REINSTATERS.includes(role) ? ['full', 'probationary'] : []
+  }
+  return IN_REGISTER_CHANGES[status as (typeof IN_REGISTER)[number]]
+}
+
+/** A change to the same status is the probation's extension (it takes a number of days). */
+export function isExtension(from: string, to: string): boolean {
+  return from === 'probationary' && to === 'probationary'
 }
 
 /** The tag colour of a status in lists and the timeline. */
@@ -36,16 +48,21 @@ export function statusTone(status: string): 'success' | 'warning' | 'info' | 'da
   return 'info'
 }
 
-/** Days until a probationary member's year is due (negative: overdue); null when not
- * probationary or the start is unknown. Dates are YYYY-MM-DD. */
+/** The day a probation ends: as the member record says (an extension moves it), else a year
+ * after joining. Dates are YYYY-MM-DD. */
+export function probationEnd(joinDate: string, probationEnds?: string | null): string {
+  return probationEnds || yearsLater(joinDate, 1)
+}
+
+/** Days from `today` to the probation's end (negative: overdue); null when not probationary. */
 export function probationDueIn(
-  status: string,
-  since: string | null | undefined,
+  member: { status: string; join_date: string; probation_ends?: string | null },
   today: string,
 ): number | null {
-  if (status !== 'probationary' || !since) return null
-  const [y, m, d] = since.split('-').map(Number) as [number, number, number]
-  const due = Date.UTC(y + 1, m - 1, d)
-  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number]
-  return Math.round((due - Date.UTC(ty, tm - 1, td)) / 86_400_000)
+  if (member.status !== 'probationary') return null
+  const day = (iso: string) => {
+    const [y, m, d] = iso.split('-').map(Number) as [number, number, number]
+    return Date.UTC(y, m - 1, d)
+  }
+  return Math.round((day(probationEnd(member.join_date, member.probation_ends)) - day(today)) / 86_400_000)
 }

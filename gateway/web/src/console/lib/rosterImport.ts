@@ -6,28 +6,39 @@
  *   step 1 检查结果   the dry run: its progress while it runs, then the problems and the counts
  *   step 2 导入结果   the import of the valid rows: its progress, then what it did
  *
- * The job's `state` (gateway/http_schemas_roster.py) moves checking -> checked -> committing ->
- * committed, or failed at either stage.
+ * The job's `state` (services/members/roster/domain.py) moves queued -> checking -> checked ->
+ * importing -> done, or failed.
  */
 
 export const ROSTER_MAX_BYTES = 5 * 1024 * 1024
 export const ROSTER_EXTENSIONS = ['.xlsx', '.csv'] as const
 
+export interface RosterCounts {
+  /** data rows in the file */
+  rows: number
+  /** the dry run: persons to register, profiles the rows change, rows that change nothing */
+  new: number
+  updates: number
+  unchanged: number
+  /** rows with problems (not imported) and the problems listed */
+  refused: number
+  problems: number
+  /** the import: rows gone through, registered, changed, refused by the import itself */
+  done: number
+  created: number
+  updated: number
+  failed: number
+}
+
 export interface RosterImport {
   import_id: string
   org_id: string
   state: string
-  file_name?: string | null
-  /** rows read so far and in all (null while unknown), for the progress bar */
-  rows_done?: number | null
-  rows_total?: number | null
-  valid_rows?: number | null
-  problem_rows?: number | null
-  created?: number | null
-  updated?: number | null
-  unchanged?: number | null
-  refused?: number | null
-  error?: string | null
+  filename?: string
+  counts: Partial<RosterCounts>
+  progress?: { done: number; total: number }
+  error?: string
+  unknown_columns?: string[]
 }
 
 export interface RosterProblem {
@@ -39,9 +50,9 @@ export interface RosterProblem {
 
 export type WizardStep = 0 | 1 | 2
 
-const CHECKING = ['queued', 'pending', 'checking', 'validating']
-const COMMITTING = ['committing', 'importing']
-const COMMITTED = ['committed', 'imported', 'done']
+const CHECKING = ['queued', 'checking']
+const COMMITTING = ['importing']
+const COMMITTED = ['done']
 
 /** Whether the job is still working (the page polls it). */
 export function isRunning(job: RosterImport | null): boolean {
@@ -61,18 +72,19 @@ export function isCommitted(job: RosterImport | null): boolean {
 
 /** The dry run is over and there are valid rows to import. */
 export function mayCommit(job: RosterImport | null): boolean {
-  return job !== null && job.state === 'checked' && (job.valid_rows ?? 0) > 0
+  return job !== null && job.state === 'checked' && validRows(job) > 0
+}
+
+/** Rows the dry run found nothing wrong with. */
+export function validRows(job: RosterImport): number {
+  const c = job.counts
+  return (c.new ?? 0) + (c.updates ?? 0) + (c.unchanged ?? 0)
 }
 
 /** Percentage of the rows read (null: not known yet). */
 export function progressPercent(job: RosterImport | null): number | null {
-  if (!job || !job.rows_total) return null
-  return Math.min(100, Math.round(((job.rows_done ?? 0) * 100) / job.rows_total))
-}
-
-/** Delay before the n-th poll (0-based): quick at first, then every 2 s. */
-export function pollDelay(attempt: number): number {
-  return Math.min(2000, 500 * 2 ** attempt)
+  if (!job?.progress?.total) return null
+  return Math.min(100, Math.round((job.progress.done * 100) / job.progress.total))
 }
 
 export type FileProblem = 'type' | 'size' | 'empty'
