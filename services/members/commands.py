@@ -13,6 +13,7 @@ class CreateOrg:
     kind: str
     parent_id: str | None = None
     tags: list[str] = field(default_factory=list)
+    ends_on: date | None = None  # a temporary or action branch's planned end
 
 
 @dataclass(frozen=True)

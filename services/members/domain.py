@@ -34,6 +34,7 @@ ORG_TAGS = (
     "hospital",
     "temporary",
     "action",
+    "grid",  # a grid's own tag (the demo county's grids carry it)
 )
 REGISTERED_STATUSES = ("full", "probationary")  # what a newly registered member may be
 IN_REGISTER = (*REGISTERED_STATUSES, "suspended")  # members counted in their organization

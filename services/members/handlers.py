@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from services.members.domain import (
     QueuedSwipe,
     month_of,
 )
+from services.members.tree import domain as tree_rules
+from services.members.tree.history import record_created
 
 STAFF = frozenset({"county_operator", "org_admin"})
 SECRETARIES = STAFF | {"branch_secretary"}
@@ -181,10 +183,18 @@ def create_org(cmd: commands.CreateOrg, uow: UnitOfWork, caller: Caller) -> tupl
     parent = get_org(cmd.parent_id, uow, caller) if cmd.parent_id else None
     if parent is None:
         caller.require("/" + cmd.org_id)
-    org, created = uow.orgs.add(Org.found(cmd.org_id, cmd.name, cmd.kind, cmd.tags, parent))
+    existing = uow.orgs.get(cmd.org_id)
+    if existing is None:  # the register's rules (kinds, tags, grids, end dates): tree/domain.py
+        tags = tree_rules.check_new_org(
+            cmd.kind, cmd.tags, parent, cmd.ends_on, datetime.now(CHINA).date()
+        )
+        found = Org.found(cmd.org_id, cmd.name, cmd.kind, list(tags), parent)
+        existing = replace(found, ends_on=cmd.ends_on)
+    org, created = uow.orgs.add(existing)
     caller.require(org.path)  # an existing org of that id elsewhere is not revealed
     if uow.orgs.claim_count(org.org_id):  # counted once, by a retry if a crash cut it short
         uow.orgs.count_org(org)
+        record_created(uow, caller, org)
     return org, created
 
 
@@ -374,6 +384,13 @@ def check_in(
         raise Forbidden(_("This kiosk is not enrolled for the meeting's organization"))
     member = uow.members.by_card(cmd.card_uid.upper())
     if member is None:
+        cards = getattr(uow, "cards", None)  # the card register of lifecycle/, where it is kept
+        if cards is not None:  # a blocked or returned card: refused with its reason, recorded
+            from services.members.lifecycle.cards import refuse_blocked_card
+
+            refuse_blocked_card(
+                cards, cmd.card_uid.upper(), kiosk, meeting.meeting_id, settings.clock()
+            )
         raise NotFound(_("Unknown card"))
     existing = uow.attendance.get(f"{meeting.meeting_id}:{member.member_id}")
     if existing is not None:

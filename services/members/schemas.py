@@ -24,10 +24,17 @@ class CreateOrg(Strict):
     name = Text(required=True, validate=validate.Length(1, 100))
     kind = Text(required=True, validate=validate.OneOf(ORG_KINDS))
     tags = fields.List(Text(validate=validate.Length(1, 30)), load_default=list)
+    ends_on = fields.Date(load_default=None, allow_none=True)  # temporary and action branches
 
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> commands.CreateOrg:
         return commands.CreateOrg(**data)
+
+
+class OrgGridOut(Schema):
+    leader_id = fields.String(allow_none=True)
+    worker_ids = fields.List(fields.String())
+    households = fields.Integer()
 
 
 class OrgOut(Schema):
@@ -37,6 +44,12 @@ class OrgOut(Schema):
     kind = fields.String()
     tags = fields.List(fields.String())
     path = fields.String()
+    ends_on = fields.Date(allow_none=True)
+    dissolved = fields.Boolean()
+    dissolved_on = fields.Date(allow_none=True)
+    merged_into = fields.String(allow_none=True)
+    grid = fields.Nested(OrgGridOut, allow_none=True)
+    version = fields.Integer()
 
 
 class RegisterMember(Strict):
@@ -281,6 +294,7 @@ class OrgNodeOut(OrgOut):
     depth = fields.Integer()
     has_children = fields.Boolean()
     counts = fields.Nested(OrgCountsOut)
+    by_status = fields.Function(lambda org: dict(org.counts.by_status))  # the subtree's members
 
 
 OrgsPage = page_of(OrgNodeOut, "OrgsPage")

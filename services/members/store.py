@@ -212,6 +212,7 @@ def _org_doc(org: Org) -> dict[str, Any]:
         "kind": org.kind,
         "tags": list(org.tags),
         "path": org.path,
+        "ancestors": ancestors(org.path),  # its subtree's members are found by this (a move)
         "depth": org.depth,
         "counts": {**asdict(org.counts), "by_status": dict(org.counts.by_status)},
         "ends_on": _day(org.ends_on),
@@ -274,13 +275,17 @@ class Members:
             del doc["card_uid"]  # the sparse unique index skips members without a card
         insert(self.c, with_events(doc, events))
 
-    def save(self, member: Member, events: list[Event]) -> Member:
+    def save(
+        self, member: Member, events: list[Event], also: Mapping[str, Any] | None = None
+    ) -> Member:
         """Write the member's fields with the events they raise, if the member is still at the
         version it was read at (else ``Stale``); the saved one is returned. A card taken by
-        another member raises ``AlreadyStored``."""
+        another member raises ``AlreadyStored``. ``also``: more fields of the document to set in
+        the same write (lifecycle/: the status change still to be settled)."""
         fields = _member_doc(member)
         del fields["_id"]
         fields["version"] = member.version + 1
+        fields.update(also or {})
         update: dict[str, Any] = {"$set": fields}
         if fields["card_uid"] is None:
             del fields["card_uid"]
@@ -670,6 +675,7 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
             ([("path", 1)], {"unique": True}),
             ([("parent_id", 1), ("_id", 1)], {}),
             ([("depth", 1), ("_id", 1)], {}),
+            ([("ancestors", 1), ("_id", 1)], {}),  # a subtree (tree/: a move)
         ],
         "members": [
             ([("id_hash", 1)], {"unique": True}),
@@ -681,10 +687,12 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
             ([("name_keys", 1)], {}),
             ([("probation_keys", 1), ("probation_ends", 1), ("_id", 1)], {}),  # lifecycle/
             ([("probation_ends", 1)], {"sparse": True}),  # lifecycle/: the daily reminders
+            ([("home_org_path", 1)], {"sparse": True}),  # tree/: returns, moves
         ],
         "meetings": [
             ([("org_path", 1), ("starts_at", -1), ("_id", -1)], {}),
             ([("window_keys", 1), ("opens_at", 1), ("_id", 1)], {}),  # a kiosk's meetings
+            ([("invited_org_paths", 1)], {}),  # tree/: a move rewrites them
         ],
         "attendance": [
             ([(UNCOUNTED, 1)], {"sparse": True}),  # the sign-ins still to count
@@ -692,6 +700,7 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
             ([("member_id", 1), ("checked_in_at", -1), ("_id", -1)], {}),
         ],
         "audit": [([("member_id", 1), ("at", -1)], {})],
+        "kiosks": [([("org_path", 1)], {})],  # tree/: a move rewrites them
     }
 
     def __init__(self, db: Any) -> None:

@@ -69,6 +69,22 @@ class Accounts:
         replace_version(self.c, _account_doc(account), account.version)
         return replace(account, version=account.version + 1)
 
+    def move_scopes(self, old_path: str, new_path: str) -> int:
+        """After an organization moved (services/members/tree/): each role over ``old_path``
+        now lies over ``new_path``, and the account under the organization that follows (index
+        roles.scope); a repeat finds nothing left at ``old_path``."""
+        moved = 0
+        for doc in self.c.find({"roles.scope": old_path}):
+            account = _account(doc)
+            if account is None:
+                continue
+            roles = tuple(
+                replace(r, scope=new_path) if r.scope == old_path else r for r in account.roles
+            )
+            self.save(replace(account, roles=roles))
+            moved += 1
+        return moved
+
     def under(self, scope: str, cursor: str | None, limit: int) -> tuple[list[Account], str | None]:
         after = paging.decode(cursor, tuple(k for k, _ in BY_USERNAME))
         rows, position = page(self.c, _subtree(scope), BY_USERNAME, after, limit)
@@ -274,6 +290,7 @@ class AccountsStore:
         "accounts": [
             ([("username", 1)], {"unique": True}),
             ([("ancestors", 1), ("username", 1), ("_id", 1)], {}),
+            ([("roles.scope", 1)], {}),  # a moved organization's roles (move_scopes)
         ],
         "sessions": [([("subject", 1)], {}), PURGE_INDEX],
         "sign_in_attempts": [
