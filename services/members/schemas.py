@@ -96,6 +96,8 @@ class MemberOut(Schema):
     grid_id = fields.String(allow_none=True)
     address_masked = fields.String()
     home_org_id = fields.String(allow_none=True)
+    probation_ends = fields.Date(allow_none=True)  # while probationary
+    version = fields.Integer()  # what a profile change is made from (lifecycle/)
 
 
 class PersonalData(Schema):
