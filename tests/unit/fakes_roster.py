@@ -1,0 +1,130 @@
+"""In-memory fakes of the roster part of the members unit of work."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from services.infra import paging
+from services.infra.errors import Stale
+from services.members.domain import Member
+from services.members.roster.checking import Problem
+from services.members.roster.domain import WORKING, ImportJob
+from tests.unit.fakes import FakeMembersUoW
+
+
+class FakeImports:
+    def __init__(self) -> None:
+        self.rows: dict[str, ImportJob] = {}
+        self.found: dict[str, Problem] = {}  # problem id -> problem
+        self.saves = 0
+
+    def add(self, job: ImportJob) -> tuple[ImportJob, bool]:
+        if job.import_id in self.rows:
+            return self.rows[job.import_id], False
+        self.rows[job.import_id] = job
+        return job, True
+
+    def get(self, import_id: str) -> ImportJob | None:
+        return self.rows.get(import_id)
+
+    def save(self, job: ImportJob) -> ImportJob:
+        stored = self.rows.get(job.import_id)
+        if stored is None or stored.version != job.version:
+            raise Stale(job.import_id)
+        self.saves += 1
+        saved = replace(job, version=job.version + 1)
+        self.rows[job.import_id] = saved
+        return saved
+
+    def working(self, limit: int) -> list[ImportJob]:
+        return [j for j in self.rows.values() if j.state in WORKING][:limit]
+
+    def set_problems(self, import_id: str, problems: list[Problem]) -> None:
+        for key in [k for k in self.found if k.startswith(import_id + ":")]:
+            del self.found[key]
+        self._insert(import_id, problems, 0)
+
+    def add_problems(self, import_id: str, problems: list[Problem]) -> None:
+        self._insert(import_id, problems, 100)
+
+    def _insert(self, import_id: str, problems: list[Problem], offset: int) -> None:
+        seq: dict[int, int] = {}
+        for p in problems:
+            n = seq[p.row] = seq.get(p.row, offset - 1) + 1
+            self.found.setdefault(f"{import_id}:{p.row:07d}:{n:03d}", p)
+
+    def problems(self, import_id: str, cursor: str | None, limit: int) -> Any:
+        keys = sorted(k for k in self.found if k.startswith(import_id + ":"))
+        last = paging.decode(cursor, ("_id",))
+        if last is not None:
+            keys = [k for k in keys if k > last["_id"]]
+        shown = keys[:limit]
+        more = len(keys) > limit
+        return [self.found[k] for k in shown], paging.encode({"_id": shown[-1]} if more else None)
+
+    def reasons_by_row(self, import_id: str) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for key in sorted(k for k in self.found if k.startswith(import_id + ":")):
+            p = self.found[key]
+            found.setdefault(p.row, []).append(f"{p.column}：{p.reason}")
+        return found
+
+
+class FakeFiles:
+    def __init__(self) -> None:
+        self.chunks: dict[str, bytes] = {}
+        self.files: dict[str, dict[str, Any]] = {}
+
+    def put_chunk(self, file_hash: str, index: int, data: bytes) -> None:
+        self.chunks.setdefault(f"{file_hash}:{index:05d}", data)
+
+    def content(self, file_hash: str, chunks: int) -> bytes | None:
+        ids = [f"{file_hash}:{n:05d}" for n in range(chunks)]
+        if not all(i in self.chunks for i in ids):
+            return None
+        return b"".join(self.chunks[i] for i in ids)
+
+    def keep(self, meta: dict[str, Any], content: bytes, chunk_size: int) -> dict[str, Any]:
+        file_id = "rf-" + uuid.uuid4().hex
+        parts = [content[i : i + chunk_size] for i in range(0, len(content), chunk_size)] or [b""]
+        for n, part in enumerate(parts):
+            self.put_chunk(file_id, n, part)
+        doc = {**meta, "file_id": file_id, "size": len(content), "chunks": len(parts)}
+        self.files[file_id] = doc
+        return doc
+
+    def meta(self, file_id: str) -> dict[str, Any] | None:
+        return self.files.get(file_id)
+
+    def chunk(self, file_id: str, index: int) -> bytes | None:
+        return self.chunks.get(f"{file_id}:{index:05d}")
+
+    def whole(self, meta: dict[str, Any]) -> bytes:
+        content = self.content(meta["file_id"], meta["chunks"])
+        assert content is not None
+        return content
+
+
+class FakePeople:
+    def __init__(self, uow: FakeMembersUoW) -> None:
+        self.uow = uow
+        self.lookups = 0
+
+    def by_id_hashes(self, id_hashes: list[str]) -> dict[str, Member]:
+        self.lookups += 1
+        wanted = set(id_hashes)
+        return {m.id_hash: m for m in self.uow.members.rows.values() if m.id_hash in wanted}
+
+    def by_cards(self, card_uids: list[str]) -> dict[str, Member]:
+        wanted = set(card_uids)
+        return {m.card_uid: m for m in self.uow.members.rows.values() if m.card_uid in wanted}
+
+
+class FakeRosterUoW(FakeMembersUoW):
+    def __init__(self) -> None:
+        super().__init__()
+        self.roster_imports = FakeImports()
+        self.roster_files = FakeFiles()
+        self.roster_people = FakePeople(self)
