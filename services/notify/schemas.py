@@ -11,6 +11,13 @@ from services.notify import commands
 from services.notify.messages import SMS_TEMPLATES
 
 
+class OrgMoved(EnvelopeSchema):
+    """notify's copy of members' org_moved: the subtree's old and new path."""
+
+    from_path = fields.String(required=True)
+    to_path = fields.String(required=True)
+
+
 class PointsAwarded(EnvelopeSchema):
     """notify's copy of scoring's points_awarded: only the fields it reads (``org_path``, the
     member's organization, comes with the envelope)."""

@@ -37,6 +37,12 @@ class NotifyService:
         cmd = shared(schemas.PointsAwarded).load(payload)
         handlers.tell_points_awarded(cmd, self.uow, self.settings)
 
+    @reliable_event_handler("members", "org_moved")
+    def follow_org_move(self, payload: dict[str, Any]) -> None:
+        """Messages filed under a moved subtree follow it (once per event)."""
+        moved = shared(schemas.OrgMoved).load(payload)
+        self.uow.move_org_paths(moved["from_path"], moved["to_path"])
+
     @rpc
     def list_inbox(
         self, member_id: str, cursor: str | None = None, limit: int = 50

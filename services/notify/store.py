@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from services.infra import paging
 from services.infra.events import stamp
+from services.infra.org_paths import move_paths
 from services.infra.pii import mask_phone
 from services.infra.repository import insert_once, page
 from services.notify.messages import Message
@@ -95,13 +96,21 @@ class NotifyStore:
     """The unit of work: the inbox and the texts sent, over the service's database."""
 
     INDEXES: ClassVar[dict[str, list[Any]]] = {
-        "inbox": [([("member_id", 1), ("at", -1), ("_id", -1)], {})],
+        "inbox": [
+            ([("member_id", 1), ("at", -1), ("_id", -1)], {}),
+            ([("org_path", 1)], {}),  # a moved subtree's messages (move_org_paths)
+        ],
     }
 
     def __init__(self, db: Any) -> None:
         self.db = db
         self.inbox = Inbox(db)
         self.texts = SentTexts(db)
+
+    def move_org_paths(self, from_path: str, to_path: str) -> int:
+        """The inbox's organization paths (who on the staff may read a message) follow a moved
+        subtree (members' org_moved)."""
+        return move_paths(self.db.inbox, "org_path", from_path, to_path)
 
     def ping(self) -> bool:
         self.db.inbox.find_one({"_id": "__ping__"})

@@ -32,6 +32,13 @@ class MemberCheckedIn(EnvelopeSchema):
         )
 
 
+class OrgMoved(EnvelopeSchema):
+    """scoring's copy of members' org_moved: the subtree's old and new path."""
+
+    from_path = fields.String(required=True)
+    to_path = fields.String(required=True)
+
+
 class PointsAwarded(EnvelopeSchema):
     member_id = fields.String(required=True)
     entry_id = fields.String(required=True)

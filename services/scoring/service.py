@@ -38,6 +38,13 @@ class ScoringService:
         cmd = shared(schemas.MemberCheckedIn).load(payload)
         handlers.award_meeting_attendance(cmd, self.uow, self.settings)
 
+    @reliable_event_handler("members", "org_moved")
+    def follow_org_move(self, payload: dict[str, Any]) -> None:
+        """Entries and totals filed under a moved subtree follow it (once per event: a move
+        back and forth must not be replayed out of order)."""
+        moved = shared(schemas.OrgMoved).load(payload)
+        self.uow.move_org_paths(moved["from_path"], moved["to_path"])
+
     @rpc
     def get_scorecard(self, member_id: str, year: int | None = None) -> dict[str, Any]:
         query = load(schemas.ListEntries, {"member_id": member_id, "year": year})

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from services.infra import paging
 from services.infra.events import Event, isoformat
+from services.infra.org_paths import move_paths
 from services.infra.outbox import public, with_events
 from services.infra.repository import insert, page
 from services.scoring.ledger import Entry, Totals
@@ -131,6 +132,7 @@ class ScoringStore:
     INDEXES: ClassVar[dict[str, list[Any]]] = {
         "ledger": [
             ([("member_id", 1), ("year", 1), ("seq", -1)], {"unique": True}),
+            ([("org_path", 1)], {}),  # a moved subtree's entries (move_org_paths)
         ],
         "totals": [([("org_path", 1)], {})],
     }
@@ -139,6 +141,13 @@ class ScoringStore:
         self.db = db
         self.ledger = LedgerEntries(db)
         self.totals = YearTotals(db)
+
+    def move_org_paths(self, from_path: str, to_path: str) -> int:
+        """The ledger's and the totals' organization paths follow a moved subtree (members'
+        org_moved): the entries keep their points, only where they are filed changes."""
+        return sum(
+            move_paths(self.db[c], "org_path", from_path, to_path) for c in ("ledger", "totals")
+        )
 
     def ping(self) -> bool:
         self.db.totals.find_one({"_id": "__ping__"})
