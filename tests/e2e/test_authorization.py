@@ -241,7 +241,47 @@ ROUTES = {
     "meeting": lambda w, t: ("get", f"/meetings/{theme_day(w, t)}", None),
     "meeting_attendance": lambda w, t: ("get", f"/meetings/{theme_day(w, t)}/attendance", None),
     "member_attendance": lambda w, t: ("get", f"/members/{w['members'][t]}/attendance", None),
+    # the members' lifecycle (routes_lifecycle.py): changes on fresh members of the target
+    "update_profile": lambda w, t: ("patch", f"/members/{fresh(w, t)}", {"work_unit": "区医院"}),
+    "change_status": lambda w, t: ("post", f"/members/{fresh(w, t)}/status", suspension()),
+    "status_history": lambda w, t: ("get", f"/members/{w['members'][t]}/status-history", None),
+    "probation_due": lambda w, t: ("get", f"/members/probation-due?org_id={BRANCHES[t]}", None),
+    "search_members": lambda w, t: (
+        "get",
+        f"/members/search?org_id={BRANCHES[t]}&q={w['people'][t].name[0]}",
+        None,
+    ),
+    "issue_card": lambda w, t: (
+        "post",
+        f"/members/{fresh(w, t, card=None)}/card",
+        {"card_uid": f"cd{next(UNIQUE):06x}"},
+    ),
+    "card_lost": lambda w, t: ("post", f"/members/{fresh(w, t)}/card/lost", {"reason": "遗失"}),
+    "card_replace": lambda w, t: (
+        "post",
+        f"/members/{fresh(w, t)}/card/replace",
+        {"card_uid": f"CE{next(UNIQUE):06X}"},
+    ),
+    "card_return": lambda w, t: ("post", f"/members/{fresh(w, t)}/card/return", {"reason": "调离"}),
+    "card_history": lambda w, t: ("get", f"/members/{w['members'][t]}/cards", None),
 }
+
+
+def fresh(world, target, **overrides) -> str:
+    """A member registered (by the county) in the target branch for a change to act on."""
+    made = call(world, "county", "post", "/members", {**new_person(BRANCHES[target]), **overrides})
+    assert made.status_code == 201, made.text
+    return str(made.json()["member_id"])
+
+
+def suspension() -> dict:
+    today = datetime.now(UTC).astimezone(CHINA).date().isoformat()
+    return {
+        "to_status": "suspended",
+        "effective_on": today,
+        "reason": "停止党籍",
+        "approved_by": "上级党委",
+    }
 
 
 def theme_day(world, target) -> str:
@@ -275,6 +315,16 @@ CONSOLE_READS = {
     "secretary": ("ok", 403, 403),
     "community": ("ok", "ok", 403),
     "grid": (403, 403, 403),  # a grid is not above any branch
+    "member": (403, 403, 403),
+    "kiosk": (403, 403, 403),
+}
+# a member's profile, status and cards: secretaries and staff within their scope (200: changed)
+LIFECYCLE_CHANGES = {
+    "county": (200, 200, 200),
+    "street": (200, 200, 403),
+    "secretary": (200, 403, 403),
+    "community": (403, 403, 403),
+    "grid": (403, 403, 403),
     "member": (403, 403, 403),
     "kiosk": (403, 403, 403),
 }
@@ -377,6 +427,16 @@ TABLE = {
     "pairing_code": KIOSK_KEEPERS,
     "list_kiosks": KIOSK_KEEPERS,
     "revoke_kiosk": KIOSK_CHANGES,
+    "update_profile": LIFECYCLE_CHANGES,
+    "change_status": LIFECYCLE_CHANGES,
+    "issue_card": LIFECYCLE_CHANGES,
+    "card_lost": LIFECYCLE_CHANGES,
+    "card_replace": LIFECYCLE_CHANGES,
+    "card_return": LIFECYCLE_CHANGES,
+    "status_history": {**CONSOLE_READS, "member": ("ok", 403, 403)},  # their own
+    "card_history": {**CONSOLE_READS, "member": ("ok", 403, 403)},
+    "probation_due": CONSOLE_READS,
+    "search_members": CONSOLE_READS,
 }
 ACCOUNT_ROUTES = {
     "get_account",
