@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -29,6 +31,20 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 CHUNK = 64 * 1024
 
 
+# Uploads take a larger body than the JSON routes: the roster import's file (20 MB, and the
+# multipart form around it). Only a POST to that route gets it; routes_roster.py raises Flask's
+# own form limit to the same figure for that request.
+UPLOAD_ROUTE = re.compile(r"^/api/v1/orgs/[^/]{1,64}/roster-imports$")
+UPLOAD_MAX_BYTES = int(os.environ.get("ROSTER_UPLOAD_MAX_BYTES", str(21 * 1024 * 1024)))
+
+
+def body_limit(environ: dict[str, Any], max_bytes: int) -> int:
+    """The largest body this request may send."""
+    path = environ.get("PATH_INFO", "")
+    upload = environ.get("REQUEST_METHOD") == "POST" and UPLOAD_ROUTE.match(path)
+    return max(max_bytes, UPLOAD_MAX_BYTES) if upload else max_bytes
+
+
 class BodyTimeout(Exception):
     pass
 
@@ -39,6 +55,7 @@ class BodyGuard:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        limit = body_limit(environ, self.max_bytes)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -47,30 +64,30 @@ class BodyGuard:
             return self._refuse(environ, start_response, ApiError(400))
         if not chunked and length == 0:
             return self.app(environ, start_response)
-        if length > self.max_bytes:
-            return self._refuse(environ, start_response, too_large(self.max_bytes))
+        if length > limit:
+            return self._refuse(environ, start_response, too_large(limit))
         try:
-            body = self._read(environ, None if chunked else length)
+            body = self._read(environ, None if chunked else length, limit)
         except BodyTimeout:
             return self._refuse(environ, start_response, ApiError(408))
         except OSError:  # the client went away mid-body
             return self._refuse(environ, start_response, ApiError(400))
         if body is None:
-            return self._refuse(environ, start_response, too_large(self.max_bytes))
+            return self._refuse(environ, start_response, too_large(limit))
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ["wsgi.input_terminated"] = True
         return self.app(environ, start_response)
 
-    def _read(self, environ: dict[str, Any], length: int | None) -> bytes | None:
+    def _read(self, environ: dict[str, Any], length: int | None, limit: int) -> bytes | None:
         """The whole body (``length`` bytes, or until EOF when chunked); None past the limit."""
         stream = environ["wsgi.input"]
         sock = environ.get("gunicorn.socket")
         deadline = time.monotonic() + self.timeout
         parts: list[bytes] = []
         size = 0
-        want = length if length is not None else self.max_bytes + 1
+        want = length if length is not None else limit + 1
         try:
             while size < want:
                 if sock is not None:
@@ -90,8 +107,8 @@ class BodyGuard:
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.settimeout(None)
-        if size > self.max_bytes or (length is not None and size < length):
-            if size > self.max_bytes:
+        if size > limit or (length is not None and size < length):
+            if size > limit:
                 return None
             raise OSError("the body ended early")
         return b"".join(parts)
