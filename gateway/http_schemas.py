@@ -44,6 +44,7 @@ CARD_UID = validate.Regexp(r"^[0-9A-Fa-f]{8,20}$", error="card UID is 8-20 hex d
 PHONE = validate.Regexp(r"^1[0-9]{10}$", error="a mobile number of 11 digits starting with 1")
 ID_NUMBER = validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="a national ID number of 18 characters")
 DEVICE_ID = validate.Regexp(r"^[A-Za-z0-9-]{3,64}$", error="3-64 letters, digits or -")
+ISO_DAY = validate.Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", error="a date such as 2026-12-31")
 FIRST_DATE = date(1900, 1, 1)
 MAX_LIMIT = 200
 
@@ -185,6 +186,12 @@ class OrgIn(Strict):
     tags = fields.List(
         Text(validate=validate.Length(1, 30)), load_default=list, validate=validate.Length(0, 20)
     )
+    ends_on = Text(
+        load_default=None,
+        allow_none=True,
+        validate=ISO_DAY,
+        metadata={"format": "date", "description": "A temporary or action branch's end"},
+    )
 
 
 class MemberIn(Strict):
@@ -281,6 +288,12 @@ class EchoIn(Schema):
 # -- answers ---------------------------------------------------------------------------------
 
 
+class GridOut(Schema):
+    leader_id = fields.String(allow_none=True, metadata={"description": "Grid leader (member)"})
+    worker_ids = fields.List(fields.String(), metadata={"description": "Grid workers (members)"})
+    households = fields.Integer(metadata={"description": "Households covered"})
+
+
 class OrgOut(Schema):
     org_id = fields.String(required=True)
     parent_id = fields.String(required=True, allow_none=True)
@@ -288,6 +301,12 @@ class OrgOut(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
     tags = fields.List(fields.String(), required=True)
     path = fields.String(required=True, metadata={"description": "Organization path"})
+    ends_on = Day(allow_none=True)  # a temporary or action branch's end
+    dissolved = fields.Boolean(metadata={"description": "Dissolved (kept, shown as such)"})
+    dissolved_on = Day(allow_none=True)
+    merged_into = fields.String(allow_none=True, metadata={"description": "Merged into (id)"})
+    grid = fields.Nested(GridOut, allow_none=True, metadata={"description": "A grid's people"})
+    version = fields.Integer(metadata={"description": "Send it back with a change (PATCH)"})
 
 
 class MemberOut(Schema):

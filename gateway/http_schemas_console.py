@@ -99,6 +99,11 @@ class OrgNodeOut(OrgOut):
     depth = fields.Integer(required=True, metadata={"description": "1 for a root organization"})
     has_children = fields.Boolean(required=True)
     counts = fields.Nested(OrgCountsOut, required=True)
+    by_status = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Members in its subtree by status (every status, exits too)"},
+    )
 
 
 class MeetingSummaryOut(MeetingOut):
