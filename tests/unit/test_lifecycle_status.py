@@ -10,7 +10,9 @@ from datetime import date, timedelta
 import pytest
 
 from services.infra.errors import Conflict, Forbidden, InvalidInput
+from services.infra.scope import Caller
 from services.members.accounts.domain import Session
+from services.members.accounts.errors import Unauthenticated
 from services.members.lifecycle.commands import (
     ChangeStatus,
     ListProbationDue,
@@ -23,6 +25,7 @@ from services.members.lifecycle.status import (
     list_status_history,
     remind_probation_ending,
 )
+from services.members.phone_sign_in.signing_in import get_me
 from tests.unit.fakes_lifecycle import (
     NOW,
     OPERATOR,
@@ -161,12 +164,16 @@ def test_an_exit_returns_the_card_and_ends_phone_sessions(uow):
         expires_at=NOW + timedelta(hours=12),
     )
     uow.sessions.rows[session.session_id] = session
+    holder = Caller(member.member_id, "member", member.org_path)
+    assert get_me("ms-1", uow, holder).session == session
     left = change_member_status(change(member, "deceased"), uow, SECRETARY1, lifecycle_settings())
     assert left.status == "deceased" and left.card_uid is None
     assert uow.members.get(member.member_id) is not None  # never deleted
     card = uow.cards.get("A0000001")
     assert (card.state, card.ended_reason) == ("returned", "returned")
     assert uow.sessions.get("ms-1").revoked_at is not None
+    with pytest.raises(Unauthenticated):  # and the phone pages' own check refuses them too
+        get_me("ms-1", uow, holder)
     assert by_status(uow, "hj") == {"deceased": 1} and uow.orgs.get("hj").counts.members == 0
     types = [e["type"] for e in uow.members.events]
     assert types.count("card_blocked") == 1 and types.count("member_status_changed") == 1

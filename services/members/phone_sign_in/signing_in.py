@@ -269,6 +269,8 @@ def get_me(session_id: str, uow: PhoneSignInUnitOfWork, caller: Caller) -> Membe
     member = uow.members.get(caller.subject) if caller.role == "member" else None
     if member is None or session is None or session.subject != member.member_id:
         raise session_ended()
+    if member.status not in ACTIVE_STATUSES:  # left (lifecycle/ also ends such sessions)
+        raise session_ended()
     return MemberSignedIn(member, session)
 
 
