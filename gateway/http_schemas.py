@@ -207,6 +207,16 @@ class MemberIn(Strict):
     skills = fields.List(
         Text(validate=validate.Length(1, 30)), load_default=list, validate=validate.Length(0, 20)
     )
+    # the optional profile (the members service checks each field, in Chinese)
+    ethnicity = Text(validate=validate.Length(0, 20))
+    education = Text(validate=validate.Length(0, 20))
+    work_unit = Text(validate=validate.Length(0, 100))
+    duties = fields.List(Text(validate=validate.Length(1, 20)), validate=validate.Length(0, 10))
+    address = Text(
+        validate=validate.Length(0, 200),
+        metadata={"description": "The home address: stored encrypted, answered masked"},
+    )
+    grid_id = Text(allow_none=True, validate=ORG_ID)
 
     @validates_schema(skip_on_field_errors=True)
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,25 @@ class RegisterMember:
     status: str = "full"
     card_uid: str | None = None
     skills: list[str] = field(default_factory=list)
+    # the optional profile (lifecycle/profile.py checks each as a profile change does)
+    ethnicity: str = ""
+    education: str = ""
+    work_unit: str = ""
+    duties: list[str] = field(default_factory=list)
+    address: str = ""  # the home address in full: stored encrypted
+    grid_id: str | None = None
+
+    def profile(self) -> dict[str, Any]:
+        """The profile fields given (those left empty are not set)."""
+        given = {
+            "ethnicity": self.ethnicity,
+            "education": self.education,
+            "work_unit": self.work_unit,
+            "duties": self.duties,
+            "address": self.address,
+            "grid_id": self.grid_id,
+        }
+        return {name: value for name, value in given.items() if value}
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,13 @@ def _register(
         cipher=settings.cipher,
         today=settings.clock().date(),
     )
+    if cmd.profile():  # checked as a profile change is; its member_updated is not published
+        from services.members.lifecycle.profile import change_profile
+
+        today = settings.clock().date()
+        member, _updated = change_profile(
+            member, cmd.profile(), settings.cipher, today, find_org=uow.orgs.get
+        )
     try:  # a person already registered is refused by the store's unique index on id_hash
         uow.members.add(member, events)
         return member, True

@@ -63,6 +63,12 @@ class RegisterMember(Strict):
     join_date = fields.Date(required=True, validate=PAST_DATE)
     card_uid = UpperText(load_default=None, allow_none=True, validate=CARD_UID)
     skills = fields.List(Text(validate=validate.Length(1, 30)), load_default=list)
+    ethnicity = Text(load_default="", validate=validate.Length(0, 20))
+    education = Text(load_default="", validate=validate.Length(0, 20))
+    work_unit = Text(load_default="", validate=validate.Length(0, 200))
+    duties = fields.List(Text(validate=validate.Length(1, 30)), load_default=list)
+    address = Text(load_default="", validate=validate.Length(0, 400))
+    grid_id = Text(load_default=None, allow_none=True, validate=ORG_ID)
 
     @validates("id_number")
     def _valid_id_number(self, value: str, **_: object) -> None:

@@ -190,3 +190,34 @@ def test_scope_and_role_are_checked(uow, member):
         update_member_profile(
             UpdateMemberProfile("mb-none", {}), uow, OPERATOR, lifecycle_settings()
         )
+
+
+def test_registration_takes_the_optional_profile_checked_alike(uow):
+    from services.members import commands, handlers
+    from services.members.idcard import make_id_number
+    from tests.unit.fakes_lifecycle import members_settings
+
+    born = date(1980, 5, 6)
+    cmd = commands.RegisterMember(
+        org_id="b1",
+        name="王五",
+        gender="male",
+        birth_date=born,
+        id_number=make_id_number("410108", born, 7, "male"),
+        phone="13800009999",
+        join_date=date(2005, 7, 1),
+        ethnicity="满族",
+        duties=["书记"],
+        address="河南省郑州市惠济区天河路",
+    )
+    member, created = handlers.register_member(cmd, uow, OPERATOR, members_settings())
+    assert created and member.ethnicity == "满族" and member.duties == ("书记",)
+    assert member.address_masked == "河南省郑州市****"
+    assert [e["type"] for e in uow.members.events] == ["member_registered"]
+    with pytest.raises(InvalidInput):
+        handlers.register_member(
+            replace(cmd, education="幼儿园", id_number=make_id_number("410108", born, 8, "male")),
+            uow,
+            OPERATOR,
+            members_settings(),
+        )
