@@ -125,6 +125,32 @@ def enrolled_kiosk(world, target) -> str:
     return device_id
 
 
+def fresh_org(world, target, kind="group", **extra) -> str:
+    """An organization made for one row (as the county) under the target branch: the register's
+    changes act on it, never on the demo's organizations."""
+    org_id = f"authz-org-{next(UNIQUE)}"
+    body = {"org_id": org_id, "parent_id": BRANCHES[target], "name": "测试组织", "kind": kind}
+    assert call(world, "county", "post", "/orgs", {**body, **extra}).status_code == 201
+    return org_id
+
+
+def temporary_branch(world, target) -> str:
+    ends_on = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
+    return fresh_org(world, target, "branch", tags=["temporary"], ends_on=ends_on)
+
+
+def placed_body(world, target) -> dict:
+    member = call(world, "county", "post", "/members", new_person(BRANCHES[target])).json()
+    return {"member_ids": [member["member_id"]], "reason": "防汛"}
+
+
+def moved(world, target) -> str:
+    body = {"new_parent_id": fresh_org(world, target, "branch")}
+    response = call(world, "county", "post", f"/orgs/{fresh_org(world, target)}/move", body)
+    assert response.status_code == 202, response.text
+    return str(response.json()["move_id"])
+
+
 def member_body(person) -> dict:
     return {
         "org_id": person.org_id,
@@ -241,6 +267,30 @@ ROUTES = {
     "meeting": lambda w, t: ("get", f"/meetings/{theme_day(w, t)}", None),
     "meeting_attendance": lambda w, t: ("get", f"/meetings/{theme_day(w, t)}/attendance", None),
     "member_attendance": lambda w, t: ("get", f"/members/{w['members'][t]}/attendance", None),
+    # the organization register (routes_tree.py), on organizations made for the row
+    "update_org": lambda w, t: (
+        "patch",
+        f"/orgs/{fresh_org(w, t)}",
+        {"version": 0, "name": "改名"},
+    ),
+    "move_org": lambda w, t: (
+        "post",
+        f"/orgs/{fresh_org(w, t)}/move",
+        {"new_parent_id": fresh_org(w, t, "branch")},
+    ),
+    "org_move": lambda w, t: ("get", f"/org-moves/{moved(w, t)}", None),
+    "merge_org": lambda w, t: (
+        "post",
+        f"/orgs/{fresh_org(w, t, 'branch')}/merge",
+        {"into_org_id": fresh_org(w, t, "branch"), "reason": "合并"},
+    ),
+    "dissolve_org": lambda w, t: ("post", f"/orgs/{fresh_org(w, t)}/dissolve", {"reason": "撤销"}),
+    "temporary_members": lambda w, t: (
+        "post",
+        f"/orgs/{temporary_branch(w, t)}/temporary-members",
+        placed_body(w, t),
+    ),
+    "org_history": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/history", None),
     # the members' lifecycle (routes_lifecycle.py): changes on fresh members of the target
     "update_profile": lambda w, t: ("patch", f"/members/{fresh(w, t)}", {"work_unit": "区医院"}),
     "change_status": lambda w, t: ("post", f"/members/{fresh(w, t)}/status", suspension()),
@@ -427,6 +477,19 @@ TABLE = {
     "pairing_code": KIOSK_KEEPERS,
     "list_kiosks": KIOSK_KEEPERS,
     "revoke_kiosk": KIOSK_CHANGES,
+    # the register: staff only, within their subtree (a secretary changes none of it)
+    "update_org": {**CHANGES, "community": (403, 403, 403)},
+    "move_org": {
+        **MANAGERS_ONLY,
+        "county": (202, 202, 202),
+        "street": (202, 202, 403),
+        "community": (403, 403, 403),
+    },
+    "org_move": {**MANAGERS_ONLY, "community": (403, 403, 403)},
+    "merge_org": CHANGES,
+    "dissolve_org": CHANGES,
+    "temporary_members": {**CHANGES, "grid": (403, 403, 403)},
+    "org_history": MANAGERS_ONLY,
     "update_profile": LIFECYCLE_CHANGES,
     "change_status": LIFECYCLE_CHANGES,
     "issue_card": LIFECYCLE_CHANGES,
