@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import litemongo
 import pytest
 
+from services.infra.errors import Stale
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.infra.storage import ensure_indexes
@@ -173,8 +174,16 @@ def check_moved(uow, account):
 
 def test_a_subtree_of_500_organizations_moves_with_everything_keyed_by_path(db, settings):
     uow, account = county(db, settings)
+    read_before = (
+        uow.orgs.get("c1-b05"),
+        uow.members.listed(uow.orgs.get("c1-b05"), False, None, None, 1)[0][0],
+    )
     job = moving.move_org(tree_commands.MoveOrg("c1", "s2"), uow, OPERATOR, budget=120)
     assert job.state == "done", job
+    with pytest.raises(Stale):  # a save from what was read before the move writes no old path
+        uow.orgs.save(read_before[0], [])
+    with pytest.raises(Stale):
+        uow.members.save(read_before[1], [])
     assert job.progress["orgs"] == SUBTREE - 1 and job.progress["members"] == 60
     check_moved(uow, account)
     again = moving.move_org(tree_commands.MoveOrg("c1", "s2"), uow, OPERATOR)

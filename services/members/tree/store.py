@@ -133,11 +133,15 @@ class OrgMoves:
 
 
 def _rewrite(collection: Any, key: str, docs: list[dict[str, Any]], sets: list[Any]) -> int:
-    """One batch: each document's new fields, if it still has the path it was read with."""
+    """One batch: each document's new fields, if it still has the path it was read with. A
+    versioned document (organizations, members) gets a new version, so a save from what was
+    read before the move fails (``Stale``) instead of writing the old path back."""
     if not docs:
         return 0
+    versioned = key == "path" or collection.name == "members"
+    change: Any = {"$inc": {"version": 1}} if versioned else {}
     updates = [
-        UpdateOne({"_id": d["_id"], key: d[key]}, {"$set": s})
+        UpdateOne({"_id": d["_id"], key: d[key]}, {"$set": s, **change})
         for d, s in zip(docs, sets, strict=True)
     ]
     collection.bulk_write(updates, ordered=False)
