@@ -19,6 +19,7 @@ from services.infra.storage import ensure_indexes
 from services.members import commands, handlers
 from services.members.accounts.domain import Account, Assignment, SignInAttempt
 from services.members.idcard import make_id_number
+from services.members.phone_sign_in.domain import SignInRecord
 from services.members.store import MembersStore
 from services.members.tree import commands as tree_commands
 from services.members.tree import moving
@@ -103,6 +104,11 @@ def county(db, settings):
         now=NOW,
     )
     uow.accounts.add(account)
+    uow.member_sign_ins.add(
+        SignInRecord(
+            "ps-1", "sign_in", "138****0001", NOW, "10.0.0.2", "ok", "mb-x", f"{OLD}/c1-b03"
+        )
+    )
     for n in range(3):
         uow.attempts.add(
             SignInAttempt(
@@ -160,6 +166,8 @@ def check_moved(uow, account):
     assert [a.account_id for a in uow.accounts.under(NEW, None, 10)[0]] == [account.account_id]
     assert len(uow.attempts.under(f"{NEW}/c1-b00", False, None, 10)[0]) == 3
     assert uow.attempts.under(OLD, False, None, 10)[0] == []
+    assert uow.member_sign_ins.get("ps-1").org_path == f"{NEW}/c1-b03"
+    assert db.member_sign_ins.find_one({"ancestors": NEW})["_id"] == "ps-1"
     # counters: the subtree's own unchanged, the old and new ancestors moved by its totals
     by_status = {"full": 40, "probationary": 20}
     assert node_counts(uow, "c1") == (GRIDS + BRANCHES, SUBTREE - 1, 0, 60, by_status)

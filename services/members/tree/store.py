@@ -209,7 +209,9 @@ class Paths:
         return _moved(self.db.members, "org_path", from_path, to_path, limit)
 
     def rewrite_attempts(self, from_path: str, to_path: str, limit: int) -> int:
-        return _moved(self.db.sign_in_attempts, "org_path", from_path, to_path, limit)
+        """Staff sign-in attempts and members' phone sign-in records filed under the subtree."""
+        staff = _moved(self.db.sign_in_attempts, "org_path", from_path, to_path, limit)
+        return staff + _moved(self.db.member_sign_ins, "org_path", from_path, to_path, limit)
 
     def subtree_after(self, path: str, after: str | None, limit: int) -> list[Org]:
         from services.members.store import _org  # the one mapping of an org document
