@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from marshmallow import ValidationError
+
 from services.infra.errors import InvalidInput
 from services.infra.events import Event
 from services.infra.i18n import _
@@ -43,6 +45,9 @@ ProfileChanger = Callable[..., tuple[Member, list[Event]]]
 EXTRA_PROFILE = ("ethnicity", "education", "work_unit", "duties", "address")
 # the columns a registered member's row may change (through change_profile)
 PROFILE = ("gender", "birth_date", "join_date", "skills", *EXTRA_PROFILE)
+# RegisterMember's fields that Member.register takes (the organization is passed resolved)
+REGISTERED = ("name", "gender", "birth_date", "id_number", "phone", "status", "join_date")
+REGISTERED += ("card_uid", "skills")
 NEW, UPDATE, UNCHANGED, REFUSED = "new", "update", "unchanged", "refused"
 
 
@@ -157,16 +162,21 @@ def read_row(row: int, cells: dict[str, Any], ctx: Context) -> Candidate:
         **dates,
     }
     reported = _columns_of(found)
-    for name, _messages in shared(schemas.RegisterMember).validate(payload).items():
-        implied = name == "birth_date" and cells.get(name) in (None, "")  # by a bad ID number
-        if BY_FIELD[name].header not in reported and not implied:
-            found.refuse(name, id_number_reason(id_number) if name == "id_number" else hint(name))
+    try:
+        cmd = shared(schemas.RegisterMember).load(payload)
+    except ValidationError as refused:
+        cmd = None
+        for name in refused.messages_dict:
+            implied = name == "birth_date" and cells.get(name) in (None, "")  # a bad ID number
+            if BY_FIELD[name].header not in reported and not implied:
+                reason = id_number_reason(id_number) if name == "id_number" else hint(name)
+                found.refuse(name, reason)
     found.profile = {k: texts[k] for k in PROFILE if texts.get(k)} | {
         k: v for k, v in dates.items() if k in PROFILE
     }
-    if not found.ok or org is None:
+    if not found.ok or org is None or cmd is None:
         return found
-    found.cmd = shared(schemas.RegisterMember).load(payload)
+    found.cmd = cmd
     _registered(found, org, ctx)
     return found
 
@@ -181,7 +191,7 @@ def _registered(found: Candidate, org: Org, ctx: Context) -> None:
     cmd = found.cmd
     assert cmd is not None
     try:
-        asked = {k: v for k, v in vars(cmd).items() if k != "org_id"}  # register's arguments
+        asked = {k: getattr(cmd, k) for k in REGISTERED}
         member, _events = Member.register(org=org, **asked, cipher=ctx.cipher, today=ctx.today)
         extra = {k: v for k, v in found.profile.items() if k in EXTRA_PROFILE}
         if extra:
