@@ -46,8 +46,8 @@ EXTRA_PROFILE = ("ethnicity", "education", "work_unit", "duties", "address")
 # the columns a registered member's row may change (through change_profile)
 PROFILE = ("gender", "birth_date", "join_date", "skills", *EXTRA_PROFILE)
 # RegisterMember's fields that Member.register takes (the organization is passed resolved)
-REGISTERED = ("name", "gender", "birth_date", "id_number", "phone", "status", "join_date")
-REGISTERED += ("card_uid", "skills")
+REGISTERED: tuple[str, ...] = ("name", "gender", "birth_date", "id_number", "phone", "status")
+REGISTERED += ("join_date", "card_uid", "skills")
 NEW, UPDATE, UNCHANGED, REFUSED = "new", "update", "unchanged", "refused"
 
 
