@@ -1,6 +1,9 @@
 /** Texts of the organization tree, member and meeting pages (zh-CN first; en second). */
+import { registerMessages } from './registerMessages'
+
 export const orgMessages = {
   'zh-CN': {
+    ...registerMessages['zh-CN'],
     orgKinds: {
       committee: '党委',
       working_committee: '党工委',
@@ -9,7 +12,18 @@ export const orgMessages = {
       group: '党小组',
       grid: '网格',
     },
-    orgTags: { two_new: '两新组织', building: '楼宇党建' },
+    orgTags: {
+      two_new: '两新组织',
+      building: '楼宇党建',
+      village: '村',
+      community: '社区',
+      enterprise: '企业',
+      school: '学校',
+      institution: '机关事业单位',
+      hospital: '医院',
+      temporary: '临时党支部',
+      action: '行动支部',
+    },
     meetingKinds: {
       general_meeting: '支部党员大会',
       committee_meeting: '支部委员会',
@@ -18,7 +32,15 @@ export const orgMessages = {
       theme_day: '主题党日',
       org_life_meeting: '组织生活会',
     },
-    memberStatuses: { full: '正式党员', probationary: '预备党员' },
+    memberStatuses: {
+      full: '正式党员',
+      probationary: '预备党员',
+      suspended: '停止党籍',
+      lapsed: '自行脱党',
+      withdrawn: '退党',
+      expelled: '开除党籍',
+      deceased: '去世',
+    },
     genders: { male: '男', female: '女' },
     pointsCategories: { base: '基本分', contribution: '奉献分' },
     pointsItems: { org_life: '组织生活', theme_day: '主题党日' },
@@ -37,6 +59,8 @@ export const orgMessages = {
       loadMore: '加载更多下级组织',
       empty: '没有可查看的党组织',
       members: '{n} 人',
+      dissolved: '已撤销',
+      endsOn: '至 {date}',
     },
     orgs: {
       title: '组织架构',
@@ -205,6 +229,7 @@ export const orgMessages = {
     },
   },
   en: {
+    ...registerMessages.en,
     orgKinds: {
       committee: 'Party committee',
       working_committee: 'Working committee',
@@ -213,7 +238,18 @@ export const orgMessages = {
       group: 'Party group',
       grid: 'Grid',
     },
-    orgTags: { two_new: 'New economic/social org', building: 'Building' },
+    orgTags: {
+      two_new: 'New economic/social org',
+      building: 'Building',
+      village: 'Village',
+      community: 'Community',
+      enterprise: 'Enterprise',
+      school: 'School',
+      institution: 'Public institution',
+      hospital: 'Hospital',
+      temporary: 'Temporary branch',
+      action: 'Action branch',
+    },
     meetingKinds: {
       general_meeting: 'Branch general meeting',
       committee_meeting: 'Branch committee meeting',
@@ -222,7 +258,15 @@ export const orgMessages = {
       theme_day: 'Theme day',
       org_life_meeting: 'Organizational life meeting',
     },
-    memberStatuses: { full: 'Full member', probationary: 'Probationary member' },
+    memberStatuses: {
+      full: 'Full member',
+      probationary: 'Probationary member',
+      suspended: 'Suspended',
+      lapsed: 'Lapsed',
+      withdrawn: 'Withdrawn',
+      expelled: 'Expelled',
+      deceased: 'Deceased',
+    },
     genders: { male: 'Male', female: 'Female' },
     pointsCategories: { base: 'Base points', contribution: 'Contribution points' },
     pointsItems: { org_life: 'Organizational life', theme_day: 'Theme day' },
@@ -241,6 +285,8 @@ export const orgMessages = {
       loadMore: 'More sub-organizations',
       empty: 'No organizations to show',
       members: '{n} members',
+      dissolved: 'Dissolved',
+      endsOn: 'until {date}',
     },
     orgs: {
       title: 'Organizations',

@@ -19,6 +19,8 @@ import type { RoleName } from '@/shared/auth'
 /** accounts, the sign-in log and kiosks (gateway/access.py: manage_accounts, manage_kiosks) */
 const OPERATORS: RoleName[] = ['county_operator', 'org_admin']
 const KIOSK_KEEPERS: RoleName[] = [...OPERATORS, 'branch_secretary']
+/** roster import (gateway/access.py: import_roster) */
+const SECRETARIES: RoleName[] = [...OPERATORS, 'branch_secretary']
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -50,6 +52,12 @@ export const layoutChildren: RouteRecordRaw[] = [
     name: 'member',
     component: () => import('./views/orgs/MemberView.vue'),
     meta: { titleKey: 'member.title', parentName: 'orgs' },
+  },
+  {
+    path: 'roster/import',
+    name: 'roster-import',
+    component: () => import('./views/roster/RosterImportView.vue'),
+    meta: { titleKey: 'roster.title', parentName: 'orgs', roles: SECRETARIES },
   },
   {
     path: 'meetings',

@@ -15,6 +15,7 @@ export interface Grid {
 export interface OrgDetail extends OrgNode {
   counts: OrgCounts & { by_status?: Record<string, number> }
   ends_on?: string | null
+  dissolved?: boolean
   dissolved_on?: string | null
   merged_into?: string | null
   grid?: Grid | null
@@ -32,6 +33,8 @@ export interface MemberProfile extends Member {
   grid_id?: string | null
   address_masked?: string
   home_org_id?: string | null
+  /** while probationary: the day the probation ends (an extension moves it) */
+  probation_ends?: string | null
   version?: number
 }
 

@@ -1,0 +1,59 @@
+/** An organization's change history (GET /orgs/{id}/history) in words: each entry's action,
+ * who took it, and what changed, field by field ({field: [before, after]}), in the person's
+ * language through the page's `t`. */
+
+export interface OrgHistoryEntry {
+  change_id: string
+  org_id: string
+  at: string
+  actor: { subject?: string; role?: string }
+  action: string
+  changes: Record<string, unknown>
+}
+
+type Translate = (key: string, named?: Record<string, unknown>) => string
+type Has = (key: string) => boolean
+
+/** A value as a person reads it: tags by their names, lists joined, nothing as "无". */
+export function describeValue(field: string, value: unknown, t: Translate, te: Has): string {
+  if (value === null || value === undefined || value === '') return t('orgHistory.nothing')
+  if (Array.isArray(value)) {
+    if (value.length === 0) return t('orgHistory.nothing')
+    return value.map((item) => describeValue(field, item, t, te)).join('、')
+  }
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, inner]) => `${label(key, t, te)} ${describeValue(key, inner, t, te)}`)
+      .join('，')
+  }
+  const text = String(value)
+  if (field === 'tags' && te(`orgTags.${text}`)) return t(`orgTags.${text}`)
+  if (field === 'kind' && te(`orgKinds.${text}`)) return t(`orgKinds.${text}`)
+  return text
+}
+
+function label(field: string, t: Translate, te: Has): string {
+  return te(`orgHistory.fields.${field}`) ? t(`orgHistory.fields.${field}`) : field
+}
+
+/** Each change as "字段：前 → 后" (a value alone when the change is not a pair). */
+export function describeChanges(entry: OrgHistoryEntry, t: Translate, te: Has): string[] {
+  return Object.entries(entry.changes).map(([field, change]) => {
+    const name = label(field, t, te)
+    if (Array.isArray(change) && change.length === 2) {
+      const [before, after] = change
+      return t('orgHistory.change', {
+        field: name,
+        before: describeValue(field, before, t, te),
+        after: describeValue(field, after, t, te),
+      })
+    }
+    return `${name}：${describeValue(field, change, t, te)}`
+  })
+}
+
+/** The action's name ("移动"), or the code itself when the page does not know it. */
+export function describeAction(entry: OrgHistoryEntry, t: Translate, te: Has): string {
+  const key = `orgHistory.actions.${entry.action}`
+  return te(key) ? t(key) : entry.action
+}
