@@ -310,8 +310,10 @@ def test_nothing_moves_under_a_dissolved_org_nor_outside_the_callers_area(uow):
 def test_a_move_job_is_read_within_scope(uow):
     job = move(uow, "b1", "b2")
     assert moving.get_move(job.move_id, uow, STREET1).state == "done"
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         moving.get_move(job.move_id, uow, Caller("x", "org_admin", "/hj/s2"))
+    with pytest.raises(NotFound):
+        moving.get_move("mv-nope", uow, OPERATOR)
 
 
 # -- merge -------------------------------------------------------------------------------------

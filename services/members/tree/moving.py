@@ -95,8 +95,10 @@ def _refuse_overlapping(
 def get_move(move_id: str, uow: TreeUnitOfWork, caller: Caller) -> MoveJob:
     caller.require_role(STAFF)
     job = uow.org_moves.get(move_id)
-    if job is None or not (caller.covers(job.from_path) and caller.covers(job.to_path)):
+    if job is None:
         raise NotFound(_("Unknown move"), move_id=move_id)
+    caller.require(job.from_path)  # both ends of the move lie within the caller's area
+    caller.require(job.to_path)
     return job
 
 
