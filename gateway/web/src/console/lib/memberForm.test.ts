@@ -50,6 +50,13 @@ describe('profilePatch', () => {
       ethnicity: '',
     })
   })
+
+  it('sends no version when the member was read without one', () => {
+    const { version: _v, ...unversioned } = member
+    expect(profilePatch(unversioned, { ...profileForm(member), ethnicity: '回族' })).toEqual({
+      ethnicity: '回族',
+    })
+  })
 })
 
 describe('genderContradicts', () => {

@@ -63,11 +63,11 @@ const sameList = (a: readonly string[], b: readonly string[]) =>
 export function profilePatch(
   member: MemberProfile,
   form: ProfileForm,
-): (Partial<Record<ProfileField, unknown>> & { version: number }) | null {
+): (Partial<Record<ProfileField, unknown>> & { version?: number }) | null {
   const before = profileForm(member)
-  const patch: Partial<Record<ProfileField, unknown>> & { version: number } = {
-    version: member.version ?? 0,
-  }
+  // the version read, when the answer carried it (without it the server takes the change
+  // as it comes)
+  const patch: Partial<Record<ProfileField, unknown>> & { version?: number } = {}
   for (const field of ['gender', 'birth_date', 'ethnicity', 'education', 'join_date', 'work_unit'] as const) {
     const value = (form[field] ?? '').trim()
     if (value !== before[field]) patch[field] = value
@@ -78,7 +78,9 @@ export function profilePatch(
   if (!sameList(skills, before.skills)) patch.skills = skills
   if (form.address.trim()) patch.address = form.address.trim()
   if ((form.grid_id || null) !== before.grid_id) patch.grid_id = form.grid_id || null
-  return Object.keys(patch).length > 1 ? patch : null
+  if (Object.keys(patch).length === 0) return null
+  if (member.version !== undefined) patch.version = member.version
+  return patch
 }
 
 /** Whether a gender contradicts the ID number: its 17th character (odd: male, even: female)

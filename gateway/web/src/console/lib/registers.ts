@@ -3,7 +3,7 @@
  * who may take their actions (gateway/access.py). */
 import type { RoleName } from '@/shared/auth'
 
-import type { Member, OrgCounts, OrgNode } from './types'
+import type { Member, OrgNode } from './types'
 
 export interface Grid {
   leader_id: string | null
@@ -13,7 +13,8 @@ export interface Grid {
 
 /** An organization as GET /orgs/{id} answers it with the registers' fields. */
 export interface OrgDetail extends OrgNode {
-  counts: OrgCounts & { by_status?: Record<string, number> }
+  /** members in its subtree by status (every status, exits too) */
+  by_status?: Record<string, number>
   ends_on?: string | null
   dissolved?: boolean
   dissolved_on?: string | null

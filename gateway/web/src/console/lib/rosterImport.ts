@@ -10,7 +10,8 @@
  * importing -> done, or failed.
  */
 
-export const ROSTER_MAX_BYTES = 5 * 1024 * 1024
+/** what the gateway takes (gateway/guard.py UPLOAD_MAX_BYTES for the upload route) */
+export const ROSTER_MAX_BYTES = 20 * 1024 * 1024
 export const ROSTER_EXTENSIONS = ['.xlsx', '.csv'] as const
 
 export interface RosterCounts {
