@@ -7,10 +7,10 @@ import json
 import pytest
 from nameko.exceptions import RemoteError
 
-from gateway import errors
 from gateway.app import create_app
 from gateway.auth import issue_token
 from gateway.settings import Settings
+from tests.unit.test_gateway_console import FakeRpc as ConsoleRpc
 
 SECRET = "s" * 40
 PATHS = {
@@ -73,17 +73,13 @@ def job(state="running", from_path="/hj/hj-s01/hj-s01-b1", to_path="/hj/hj-s02/h
     }
 
 
-class FakeRpc:
-    def __init__(self):
-        self.calls = []
-        self.stale = False
+class FakeRpc(ConsoleRpc):
+    """The console tests' fake RPC client (what reached the services) with this tree's
+    organizations and the register's answers."""
 
-    def call(self, service, method, *args, caller=None, timeout=None):
-        self.calls.append((service, method, args))
-        try:
-            return getattr(self, f"{service}_{method}")(*args)
-        except RemoteError as error:
-            raise errors.from_remote(error) from None
+    def __init__(self):
+        super().__init__()
+        self.stale = False
 
     def members_get_org(self, org_id):
         if org_id not in PATHS:
