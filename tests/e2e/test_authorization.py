@@ -303,7 +303,7 @@ ROUTES = {
     ),
     "issue_card": lambda w, t: (
         "post",
-        f"/members/{fresh(w, t, card=None)}/card",
+        f"/members/{fresh(w, t, card_uid=None)}/card",
         {"card_uid": f"cd{next(UNIQUE):06x}"},
     ),
     "card_lost": lambda w, t: ("post", f"/members/{fresh(w, t)}/card/lost", {"reason": "遗失"}),
