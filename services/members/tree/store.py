@@ -24,6 +24,7 @@ from services.members.domain import Org, org_ids_on
 from services.members.tree.domain import MoveJob, moved_path
 
 NEWEST_FIRST = [("at", -1), ("_id", -1)]
+ANCESTORS_MARK = "org_ancestors"  # store_versions: every organization carries its ancestors
 
 
 class OrgHistoryLog:
@@ -170,6 +171,7 @@ class Paths:
         self.accounts = Accounts(db)
 
     def move_root(self, job: MoveJob) -> None:
+        self._backfill_ancestors()
         self.db.orgs.update_one(
             {"_id": job.org_id, "path": job.from_path},
             {
@@ -181,6 +183,21 @@ class Paths:
                 },
                 "$inc": {"version": 1},
             },
+        )
+
+    def _backfill_ancestors(self) -> None:
+        """Organizations stored before they carried ``ancestors`` (a move finds a subtree by
+        it) get it before the first move of a database: one pass over those lacking it, then
+        a mark in ``store_versions`` (a database written since has it on every organization)."""
+        if self.db.store_versions.find_one({"_id": ANCESTORS_MARK}):
+            return
+        for doc in self.db.orgs.find({"ancestors": {"$exists": False}}, {"path": 1}):
+            self.db.orgs.update_one(
+                {"_id": doc["_id"], "path": doc["path"]},
+                {"$set": {"ancestors": ancestors(doc["path"])}},
+            )
+        self.db.store_versions.update_one(
+            {"_id": ANCESTORS_MARK}, {"$set": {"done": True}}, upsert=True
         )
 
     def shift_counters(self, job: MoveJob) -> None:
