@@ -15,7 +15,7 @@ from services.infra.schemas import dump, load, with_created
 from services.members.roster import exporting, importing, schemas
 from services.members.roster.ports import RosterSettings
 
-WORK_SECONDS = 1  # how soon an uploaded or committed job is taken up
+WORK_SECONDS = 0.5  # how soon an uploaded or committed job is taken up
 
 
 def roster_settings(config: dict[str, Any]) -> RosterSettings:
