@@ -25,6 +25,7 @@ from gateway.http_schemas_lifecycle import (
     StatusHistoryPage,
 )
 from gateway.routes import MEMBER_ID, readable_member
+from gateway.routes_console import paged
 from gateway.routing import api, org_in_scope, rpc
 from gateway.smorest import BODY, secured
 from services.infra.i18n import _
@@ -35,10 +36,6 @@ def member_in_scope(member_id: str) -> dict[str, Any]:
     member: dict[str, Any] = rpc("members", "get_member", member_id)
     within_scope(current_principal(), member["org_path"])
     return member
-
-
-def paged(query: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    return {**fields, "cursor": query.get("cursor"), "limit": query["limit"]}
 
 
 # -- profile and status ----------------------------------------------------------------------

@@ -189,11 +189,11 @@ def change_profile(
             continue
         if value != current[name]:
             wanted[name] = value
+    if wanted:  # the rules between fields too, for those that could be read
+        _check(member, {**current, **wanted}, wanted, cipher, today, find_org, problems)
     problems.raise_any()
     if not wanted:
         return member, []
-    _check(member, {**current, **wanted}, wanted, cipher, today, find_org, problems)
-    problems.raise_any()
     changed = sorted(wanted)
     fields: dict[str, Any] = {k: v for k, v in wanted.items() if k != "address"}
     if "address" in wanted:

@@ -24,7 +24,7 @@ from services.infra.events import Event, stamp
 from services.infra.outbox import push_events
 from services.infra.repository import insert_once, page
 from services.members.accounts.domain import Session
-from services.members.accounts.store import _session
+from services.members.accounts.store import _moment, _session, _stamp
 from services.members.domain import Member, Org
 from services.members.lifecycle.domain import Card, CardRefusal, StatusChange
 
@@ -32,10 +32,6 @@ NEWEST_FIRST = [("at", -1), ("_id", -1)]
 BY_PROBATION_END = [("probation_ends", 1), ("_id", 1)]
 LAST_CHANGE = "last_status_change"
 REMINDED = "probation_reminded"
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _change_doc(change: StatusChange) -> dict[str, Any]:
@@ -172,9 +168,9 @@ def _card_doc(card: Card) -> dict[str, Any]:
         "member_id": card.member_id,
         "org_path": card.org_path,
         "state": card.state,
-        "issued_at": stamp(card.issued_at) if card.issued_at else None,
+        "issued_at": _stamp(card.issued_at),
         "issued_by": card.issued_by,
-        "ended_at": stamp(card.ended_at) if card.ended_at else None,
+        "ended_at": _stamp(card.ended_at),
         "ended_reason": card.ended_reason,
         "note": card.note,
         "ended_by": card.ended_by,
