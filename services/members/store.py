@@ -351,15 +351,12 @@ def _member_doc(member: Member) -> dict[str, Any]:
 
 
 def probation_fields(member: Member) -> dict[str, Any]:
-    """A probationary member's end of probation, and the keys the members whose probation ends
-    on a day are found by in a subtree ('<day>|<org path>' for each organization above: an
-    equality, which the embedded engine's hash indexes serve); none for other statuses."""
+    """When a probationary member's probation ends (a year from joining unless extended; kept
+    after it, as history): the probation lists find members by it (lifecycle/store.py)."""
     ends = member.probation_ends
-    if member.status != "probationary":
-        return {"probation_ends": _day(ends), "probation_keys": []}
-    ends = ends or probation_end(member.join_date)
-    keys = [f"{ends.isoformat()}|{path}" for path in ancestors(member.org_path)]
-    return {"probation_ends": ends.isoformat(), "probation_keys": keys}
+    if member.status == "probationary" and ends is None:
+        ends = probation_end(member.join_date)
+    return {"probation_ends": _day(ends)}
 
 
 def _member(doc: dict[str, Any] | None) -> Member | None:
@@ -685,8 +682,9 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
             ([("org_id", 1), ("name", 1), ("_id", 1)], {}),
             ([("ancestors", 1), ("name", 1), ("_id", 1)], {}),
             ([("name_keys", 1)], {}),
-            ([("probation_keys", 1), ("probation_ends", 1), ("_id", 1)], {}),  # lifecycle/
-            ([("probation_ends", 1)], {"sparse": True}),  # lifecycle/: the daily reminders
+            # lifecycle/: probations ending in a subtree, and (by day) the daily reminders
+            ([("ancestors", 1), ("status", 1), ("probation_ends", 1), ("_id", 1)], {}),
+            ([("probation_ends", 1)], {"sparse": True}),
             ([("home_org_path", 1)], {"sparse": True}),  # tree/: returns, moves
         ],
         "meetings": [

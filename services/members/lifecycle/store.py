@@ -109,12 +109,13 @@ class LifecycleRecords:
     def probation_due(
         self, org: Org, until: date, today: date, cursor: str | None, limit: int
     ) -> tuple[list[Member], str | None]:
-        """Index (probation_keys, probation_ends, _id): one key per day and organization above
-        the member (services/members/store.py probation_fields), soonest first."""
+        """Index (ancestors, status, probation_ends, _id) on MongoDB; the embedded engine's hash
+        index on probation_ends narrows to the members whose probation ends on one of the days
+        (an equality each), soonest first. Ancestors follow a subtree's move (tree/)."""
         days = [
             date.fromordinal(n).isoformat() for n in range(today.toordinal(), until.toordinal() + 1)
         ]
-        query = {"probation_keys": {"$in": [f"{day}|{org.path}" for day in days]}}
+        query = {"probation_ends": {"$in": days}, "ancestors": org.path, "status": "probationary"}
         after = paging.decode(cursor, ("probation_ends", "_id"))
         rows, position = page(self.members.c, query, BY_PROBATION_END, after, limit)
         found = [m for m in map(self.to_member, rows) if m is not None]
