@@ -11,6 +11,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.infra.storage import open_database
 from services.members.service import MembersService
+from services.members.store import MembersStore
+from services.members.tree.domain import MoveJob
 from services.notify.service import NotifyService
 from services.scoring.service import ScoringService
 from tests.conftest import caller, wait_for
@@ -110,3 +112,33 @@ def test_versions_history_and_refusals_over_rpc(system):
         dissolved_at,
         "hj-b2",
     )
+
+
+def test_a_move_left_unfinished_is_taken_up_by_the_services_timer(system):
+    """A job as a crash leaves it (recorded, nothing rewritten): the running service finishes it
+    by itself."""
+    op, _kiosk, _sec, config = system
+    seed(op)
+    op.members.create_org(
+        {"org_id": "hj-s3", "parent_id": "hj", "name": "三街道", "kind": "working_committee"}
+    )
+    store = MembersStore(db_of("members", config))
+    org = store.orgs.get("hj-b1")
+    job = MoveJob(
+        move_id="mv-crashed",
+        org_id="hj-b1",
+        from_path=OLD,
+        to_path="/hj/hj-s3/hj-b1",
+        new_parent_id="hj-s3",
+        old_parent_id="hj",
+        orgs=org.counts.orgs_below + 1,
+        members=org.counts.members,
+        by_status=dict(org.counts.by_status),
+        started_at=datetime.now(UTC),
+        actor={"subject": "op", "role": "county_operator"},
+    )
+    store.org_moves.add(job)
+    done = wait_for(lambda: op.members.get_org_move("mv-crashed")["state"] == "done", timeout=30)
+    assert done
+    assert op.members.get_org_node("hj-b1")["path"] == "/hj/hj-s3/hj-b1"
+    assert op.members.get_org_node("hj-s3")["counts"]["members"] == 1
