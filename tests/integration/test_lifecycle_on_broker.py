@@ -116,6 +116,8 @@ def test_a_lost_card_is_refused_at_the_kiosk_and_the_swipe_recorded(county):
     assert replaced["card_uid"] == "CD000001"
     signed = kiosk.members.check_in({"card_uid": "cd000001", "meeting_id": "m1"})
     assert signed["created"] is True
+    lost_card = op.members.search_members({"org_id": "hj-s1", "q": "ab000001"})["items"]
+    assert [m["member_id"] for m in lost_card] == [member["member_id"]]
     history = op.members.list_cards({"member_id": member["member_id"]})["items"]
     assert {(c["card_uid"], c["state"]) for c in history} == {
         ("AB000001", "blocked"),

@@ -128,6 +128,10 @@ class FakeLifecycle:
             for m in self.uow.members.rows.values()
             if in_subtree(m.org_path, org.path) and matches(m)
         ]
+        card = self.uow.cards.get(key) if kind == "card" and not rows else None
+        held = self.uow.members.get(card.member_id) if card else None
+        if held is not None and in_subtree(held.org_path, org.path):
+            rows = [held]
         if kind != "name":
             return rows[:1], None
         return self.uow.members.listed(org, True, key, cursor, limit)

@@ -182,6 +182,8 @@ def test_search_by_name_card_and_id_number_within_scope(uow):
     assert found("张") == [zhang.member_id]
     assert found("a0000001") == [zhang.member_id]
     assert found("A0000002") == []  # another street's
+    report_card_lost(EndCard(zhang.member_id, "遗失"), uow, SECRETARY1, settings)
+    assert found("a0000001") == [zhang.member_id]  # a lost card names its last holder
     id_number = make_id_number("410108", zhang.birth_date, 1, "male")
     assert found(id_number.lower()) == [zhang.member_id]
     assert len(found("张", OPERATOR, "hj")) == 2

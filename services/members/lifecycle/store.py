@@ -76,6 +76,7 @@ class LifecycleRecords:
         self.members = Members(db)
         self.to_member = _member
         self.history = db.status_history
+        self.cards = db.cards
         self.sessions = db.sessions
 
     def pending_change(self, member_id: str) -> StatusChange | None:
@@ -150,11 +151,17 @@ class LifecycleRecords:
         self, org: Org, kind: str, key: str, cursor: str | None, limit: int
     ) -> tuple[list[Member], str | None]:
         """By name prefix (the subtree's name index), or the one member holding a card UID or
-        an ID number's keyed hash (unique indexes), if they lie in the subtree."""
+        an ID number's keyed hash (unique indexes), if they lie in the subtree; a card no
+        longer held (lost, replaced, returned) finds the member it was last issued to."""
         if kind == "name":
             return self.members.listed(org, True, key, cursor, limit)
         field = "card_uid" if kind == "card" else "id_hash"
-        found = self.to_member(self.members.c.find_one({field: key, "ancestors": org.path}))
+        doc = self.members.c.find_one({field: key, "ancestors": org.path})
+        if doc is None and kind == "card":
+            card = self.cards.find_one({"_id": key}, {"member_id": 1})
+            if card is not None:
+                doc = self.members.c.find_one({"_id": card["member_id"], "ancestors": org.path})
+        found = self.to_member(doc)
         return ([found] if found else []), None
 
     def member_sessions(self, member_id: str) -> list[Session]:
