@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.infra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.infra.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.members import commands, handlers
@@ -449,3 +449,19 @@ def test_history_is_paged_newest_first_for_staff(uow):
     assert end is None
     with pytest.raises(Forbidden):
         managing.org_history(tree_commands.ListOrgHistory("b1", None, 2), uow, SECRETARY)
+
+
+def test_a_step_that_meets_a_changed_document_is_taken_again(uow, monkeypatch):
+    calls = []
+    rewrite = uow.paths.rewrite_keyed
+
+    def changed_once(old, new):
+        calls.append(old)
+        if len(calls) == 1:
+            raise Stale("ac-1")  # an account saved meanwhile
+        return rewrite(old, new)
+
+    monkeypatch.setattr(uow.paths, "rewrite_keyed", changed_once)
+    job = move(uow, "b1", "b2")
+    assert job.state == "done"
+    assert calls.count("/hj/s1/c1/b1") == 2

@@ -14,11 +14,12 @@ Monthly tallies stay keyed by organization id: they move with their organization
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
 
-from services.infra.errors import Conflict, InvalidInput, NotFound
+from services.infra.errors import Conflict, InvalidInput, NotFound, Stale
 from services.infra.i18n import _
 from services.infra.scope import Caller
 from services.members.handlers import STAFF, get_org
@@ -26,6 +27,8 @@ from services.members.tree import commands, domain
 from services.members.tree.domain import MoveJob
 from services.members.tree.managing import now, record
 from services.members.tree.ports import TreeUnitOfWork
+
+log = logging.getLogger(__name__)
 
 BATCH = 200  # documents rewritten per batch
 BUDGET_SECONDS = 5.0  # how long a request moves before answering 202 (the timer finishes)
@@ -124,7 +127,10 @@ def run_move(
     while job.state == "running" and clock() < deadline:
         if stop_after is not None and steps >= stop_after:
             break
-        _step(job, uow)
+        try:
+            _step(job, uow)
+        except Stale:  # an account changed under the step: the step is taken again
+            log.info("move %s: a document changed during %s; again", job.move_id, job.phase)
         steps += 1
         job = uow.org_moves.get(job.move_id) or job
     return job
