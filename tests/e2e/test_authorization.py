@@ -301,6 +301,15 @@ ROUTES = {
         f"/members/search?org_id={BRANCHES[t]}&q={w['people'][t].name[0]}",
         None,
     ),
+    # the roster (routes_roster.py): an import job the county uploaded into the target branch
+    "roster_import": lambda w, t: ("get", f"/roster-imports/{roster_job(w, t)}", None),
+    "roster_commit": lambda w, t: ("post", f"/roster-imports/{roster_job(w, t)}/commit", None),
+    "roster_export": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/members/export", None),
+    "roster_export_full": lambda w, t: (
+        "get",
+        f"/orgs/{BRANCHES[t]}/members/export?full=true&reason=核对",
+        None,
+    ),
     "issue_card": lambda w, t: (
         "post",
         f"/members/{fresh(w, t, card_uid=None)}/card",
@@ -332,6 +341,30 @@ def suspension() -> dict:
         "reason": "停止党籍",
         "approved_by": "上级党委",
     }
+
+
+def roster_job(world, target) -> str:
+    """An import job of one new person into the target branch, uploaded and checked (once)."""
+    jobs = world.setdefault("roster_jobs", {})
+    if target not in jobs:
+        person = new_person(BRANCHES[target])
+        line = f"{person['name']},女,{person['id_number']},{person['phone']},{person['join_date']}"
+        content = f"姓名,性别,公民身份号码,手机号码,入党日期\n{line}\n".encode()
+        made = requests.post(
+            f"{world['url']}/api/v1/orgs/{BRANCHES[target]}/roster-imports",
+            files={"file": ("roster.csv", content, "text/csv")},
+            headers={"Authorization": f"Bearer {world['actors']['county']}"},
+            timeout=30,
+        )
+        assert made.status_code == 202, made.text
+        job = made.json()["import_id"]
+        wait_for(
+            lambda: (
+                call(world, "county", "get", f"/roster-imports/{job}").json()["state"] == "checked"
+            )
+        )
+        jobs[target] = job
+    return str(jobs[target])
 
 
 def theme_day(world, target) -> str:
@@ -500,6 +533,15 @@ TABLE = {
     "card_history": {**CONSOLE_READS, "member": ("ok", 403, 403)},
     "probation_due": CONSOLE_READS,
     "search_members": CONSOLE_READS,
+    "roster_import": KIOSK_KEEPERS,  # secretaries: their own branch's
+    "roster_commit": {
+        a: tuple(202 if e == "ok" else e for e in r) for a, r in KIOSK_KEEPERS.items()
+    },
+    # the downloads answer a file: only their refusals are rows here (tests/e2e/test_roster_*)
+    "roster_export": {a: (403, 403, 403) for a in ("community", "grid", "member", "kiosk")},
+    "roster_export_full": {
+        a: (403, 403, 403) for a in ("secretary", "community", "grid", "member", "kiosk")
+    },
 }
 ACCOUNT_ROUTES = {
     "get_account",
