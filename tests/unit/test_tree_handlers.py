@@ -4,6 +4,7 @@ versions, moves (with a crash midway), merges, dissolutions, temporary branches,
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -465,3 +466,22 @@ def test_a_step_that_meets_a_changed_document_is_taken_again(uow, monkeypatch):
     job = move(uow, "b1", "b2")
     assert job.state == "done"
     assert calls.count("/hj/s1/c1/b1") == 2
+
+
+def test_a_member_changed_meanwhile_is_moved_from_where_they_are_now(uow, settings):
+    a = register(uow, settings, "b2")
+    b = register(uow, settings, "b2")
+    stale_read = uow.members.listed
+    uow.members.save(replace(uow.members.get(a.member_id), duties=("委员",)), [])  # a: v1
+
+    def old_pages(org, subtree, prefix, cursor, limit):
+        found, cursor = stale_read(org, subtree, prefix, cursor, limit)
+        return [replace(m, version=0) for m in found], cursor  # as read before the change
+
+    uow.members.listed = old_pages
+    merge(uow, "b2", "b1")
+    moved = uow.members.get(a.member_id)
+    assert (moved.org_id, moved.duties) == ("b1", ("委员",))
+    assert uow.members.get(b.member_id).org_id == "b1"
+    assert counts(uow, "b1")[2:] == (2, 2, {"full": 2})
+    assert counts(uow, "b2")[2:] == (0, 0, {})

@@ -112,21 +112,30 @@ def _move_members(
     uow: TreeUnitOfWork,
 ) -> int:
     """Save each member as ``target`` makes them, then move the counters of the organizations
-    they left and joined by their statuses."""
+    they left and joined by their statuses (also for those saved before a failure). A member
+    changed meanwhile is read again and moved from where they are now, unless they left the
+    organization they were read in."""
     left: Counter[tuple[str, str]] = Counter()
     joined: Counter[tuple[str, str]] = Counter()
-    for member in members:
-        moved = target(member)
-        uow.members.save(moved, [])
-        left[(member.org_path, member.status)] += 1
-        joined[(moved.org_path, moved.status)] += 1
-    for counter, sign in ((left, -1), (joined, 1)):
-        by_org: dict[str, dict[str, int]] = {}
-        for (path, status), n in counter.items():
-            by_org.setdefault(path, {})[status] = sign * n
-        for path, by_status in by_org.items():
-            uow.orgs.count_members(path, by_status)
-    return len(members)
+    try:
+        for member in members:
+            try:
+                moved = uow.members.save(target(member), [])
+            except Stale:
+                fresh = uow.members.get(member.member_id)
+                if fresh is None or fresh.org_id != member.org_id:
+                    continue
+                member, moved = fresh, uow.members.save(target(fresh), [])
+            left[(member.org_path, member.status)] += 1
+            joined[(moved.org_path, moved.status)] += 1
+    finally:
+        for counter, sign in ((left, -1), (joined, 1)):
+            by_org: dict[str, dict[str, int]] = {}
+            for (path, status), n in counter.items():
+                by_org.setdefault(path, {})[status] = sign * n
+            for path, by_status in by_org.items():
+                uow.orgs.count_members(path, by_status)
+    return sum(left.values())
 
 
 def merge_org(cmd: commands.MergeOrg, uow: TreeUnitOfWork, caller: Caller) -> Org:
