@@ -241,6 +241,7 @@ def _register(
 ) -> tuple[Member, bool]:
     caller.require_role(SECRETARIES)
     org = orgs.get(cmd.org_id) or orgs.setdefault(cmd.org_id, get_org(cmd.org_id, uow, caller))
+    tree_rules.require_current(org)  # a dissolved organization takes no new members
     member, events = Member.register(
         org=org,
         name=cmd.name,
@@ -330,6 +331,7 @@ def schedule_meeting(
             caller.require(existing.org_path)
             _count_meeting(existing, uow, settings)
             return existing, False
+    tree_rules.require_current(org)  # a dissolved organization holds no new meetings
     invited = [_known_org(org_id, uow) for org_id in cmd.invited_org_ids]
     meeting = Meeting.schedule(
         meeting_id=cmd.meeting_id,

@@ -485,3 +485,13 @@ def test_a_member_changed_meanwhile_is_moved_from_where_they_are_now(uow, settin
     assert uow.members.get(b.member_id).org_id == "b1"
     assert counts(uow, "b1")[2:] == (2, 2, {"full": 2})
     assert counts(uow, "b2")[2:] == (0, 0, {})
+
+
+def test_a_dissolved_org_takes_no_new_members_nor_meetings(uow, settings):
+    dissolve(uow, "b2")
+    with pytest.raises(Conflict):
+        register(uow, settings, "b2")
+    meeting = commands.ScheduleMeeting("b2", "theme_day", "主题党日", NOW, meeting_id="m-b2")
+    with pytest.raises(Conflict):
+        handlers.schedule_meeting(meeting, uow, OPERATOR, settings)
+    assert counts(uow, "b2")[2:] == (0, 0, {}) and uow.meetings.get("m-b2") is None

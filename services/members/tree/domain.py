@@ -54,6 +54,13 @@ def check_ends_on(tags: tuple[str, ...], ends_on: date | None, today: date) -> N
         raise _invalid("ends_on", _("The end date must lie in the future"))
 
 
+def require_current(org: Org) -> None:
+    """New sub-organizations, members and meetings go only to a current organization (a
+    dissolved or merged one is kept as history)."""
+    if org.dissolved:
+        raise Conflict(_("This organization is dissolved; choose a current one"))
+
+
 def check_placement(kind: str, tags: tuple[str, ...], parent: Org | None) -> None:
     """Whether an organization of ``kind`` may lie under ``parent``. A grid lies in a community
     or village: under an organization tagged community or village, under a larger grid, or under
@@ -63,8 +70,7 @@ def check_placement(kind: str, tags: tuple[str, ...], parent: Org | None) -> Non
         if kind in ("grid", "group"):
             raise _invalid("parent_id", _("A grid or a party group needs a parent organization"))
         return
-    if parent.dissolved:
-        raise Conflict(_("This organization is dissolved; choose a current one"))
+    require_current(parent)
     if parent.kind == "group":
         raise _invalid("parent_id", _("A party group has no sub-organizations"))
     if parent.kind == "grid" and kind != "grid":
