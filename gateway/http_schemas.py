@@ -27,7 +27,8 @@ MEETING_KINDS = (
     "theme_day",
     "org_life_meeting",
 )
-MEMBER_STATUSES = ("full", "probationary")
+MEMBER_STATUSES = ("full", "probationary")  # what a registration may give
+MEMBER_STATES = (*MEMBER_STATUSES, "suspended", "lapsed", "withdrawn", "expelled", "deceased")
 GENDERS = ("male", "female")
 NEED_CATEGORIES = ("elderly_care", "repair", "legal", "health", "education", "errand", "other")
 NEED_STATUSES = ("open", "claimed", "in_progress", "done", "closed")
@@ -327,7 +328,7 @@ class MemberOut(Schema):
     org_path = fields.String(required=True)
     name_masked = fields.String(required=True)
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    status = fields.String(required=True, validate=validate.OneOf(MEMBER_STATUSES))
+    status = fields.String(required=True, validate=validate.OneOf(MEMBER_STATES))
     join_date = Day(required=True)
     card_uid = fields.String(required=True, allow_none=True)
     id_number_masked = fields.String(required=True)

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from gateway.http_schemas import (
     CARD_UID,
     GENDERS,
-    MEMBER_STATUSES,
+    MEMBER_STATES,
     ORG_ID,
     Day,
     MemberOut,
@@ -24,7 +24,6 @@ from gateway.http_schemas import (
 from services.infra.schemas import Text, UpperText
 
 REASON = validate.Length(2, 200)
-ALL_STATUSES = (*MEMBER_STATUSES, "suspended", "lapsed", "withdrawn", "expelled", "deceased")
 
 
 def _text(most: int, description: str) -> Text:
@@ -69,7 +68,7 @@ class ProfileIn(Strict):
 
 
 class StatusChangeIn(Strict):
-    to_status = Text(required=True, validate=validate.OneOf(ALL_STATUSES))
+    to_status = Text(required=True, validate=validate.OneOf(MEMBER_STATES))
     effective_on = fields.Date(required=True, validate=past_date)
     reason = Text(required=True, validate=REASON)
     approved_by = Text(
