@@ -12,7 +12,7 @@ Statuses (services/members/domain.py): in the register ``full``, ``probationary`
 | probationary | probationary | probation_extended | once, by 1 to ``extension_max_days`` days |
 | probationary | withdrawn, expelled | disqualified | 取消预备党员资格 |
 | full, probationary | suspended | suspended | 停止党籍 |
-| suspended | full, probationary | suspension_lifted | 恢复党籍 (the status it had) |
+| suspended | full, probationary | suspension_lifted | 恢复党籍 (as decided; a probation keeps its end) |
 | in register | lapsed, withdrawn, expelled, deceased | lapsed, withdrew, expelled, deceased | |
 | an exit | full, probationary | reinstated | county operators only: a decision undone |
 
