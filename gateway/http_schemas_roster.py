@@ -54,6 +54,7 @@ class ExportQuery(Strict):
 
 class RosterCounts(Schema):
     rows = fields.Integer(metadata={"description": "Data rows in the file"})
+    checked = fields.Integer(metadata={"description": "Dry run: rows checked so far"})
     new = fields.Integer(metadata={"description": "Dry run: persons to register"})
     updates = fields.Integer(metadata={"description": "Dry run: members whose profile changes"})
     unchanged = fields.Integer(metadata={"description": "Dry run: members left as they are"})

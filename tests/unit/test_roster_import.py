@@ -229,6 +229,27 @@ def test_a_clean_file_is_checked_and_counted(uow, settings):
     assert uow.members.rows == {}  # a dry run registers nobody
 
 
+def test_the_dry_run_and_the_import_show_their_progress(uow, settings):
+    rows = [person(seq=n, 姓名=f"党员{n}") for n in range(1, 8)]
+    job, _ = upload(xlsx(rows), uow, settings)
+    assert (job.state, job.progress) == ("queued", {"done": 0, "total": 7})
+    seen = []
+
+    def watch():
+        now = uow.roster_imports.get(job.import_id)
+        seen.append((now.state, now.progress["done"]))
+
+    watched = replace(settings, pause=watch)
+    importing.work(uow, watched)
+    assert seen == [("checking", 3), ("checking", 6), ("checking", 7)]
+    importing.commit(job.import_id, uow, SECRETARY1, settings)
+    assert uow.roster_imports.get(job.import_id).progress == {"done": 0, "total": 7}
+    seen.clear()
+    importing.work(uow, watched)
+    assert seen == [("importing", 3), ("importing", 6), ("importing", 7)]
+    assert uow.roster_imports.get(job.import_id).progress == {"done": 7, "total": 7}
+
+
 def test_every_problem_is_listed_with_row_column_masked_value_and_reason(uow, settings):
     good_id = make_id_number("410108", date(1980, 5, 6), 7, "male")
     wrong_check = good_id[:17] + ("0" if good_id[17] != "0" else "1")

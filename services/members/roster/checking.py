@@ -211,15 +211,35 @@ def _refuse_fields(found: Candidate, refused: InvalidInput) -> None:
         found.refuse(name if name in BY_FIELD else "name", "；".join(map(str, reasons)))
 
 
-def mark_duplicates(found: Iterable[Candidate]) -> None:
-    """The same person (ID number) or card in several rows: each of those rows is refused."""
-    by_person: dict[str, list[Candidate]] = defaultdict(list)
-    by_card: dict[str, list[Candidate]] = defaultdict(list)
-    for c in found:
-        if c.member is not None:
-            by_person[c.member.id_hash].append(c)
-            if c.member.card_uid:
-                by_card[c.member.card_uid].append(c)
+@dataclass(frozen=True)
+class Seen:
+    """What the check across the file keeps of a row once its batch is done."""
+
+    row: int
+    kind: str
+    id_hash: str
+    card_uid: str | None
+    shown: dict[str, str]  # the ID number and card as a problem shows them
+
+    @classmethod
+    def of(cls, found: Candidate) -> Seen | None:
+        if found.member is None:
+            return None
+        shown_cells = {k: shown(k, found.cells.get(k)) for k in ("id_number", "card_uid")}
+        member = found.member
+        return cls(found.row, found.kind, member.id_hash, member.card_uid, shown_cells)
+
+
+def duplicates(seen: Iterable[Seen]) -> list[tuple[Seen, Problem]]:
+    """The same person (ID number) or card in several rows: a problem for each of those rows
+    (none of them is imported)."""
+    by_person: dict[str, list[Seen]] = defaultdict(list)
+    by_card: dict[str, list[Seen]] = defaultdict(list)
+    for s in seen:
+        by_person[s.id_hash].append(s)
+        if s.card_uid:
+            by_card[s.card_uid].append(s)
+    found: list[tuple[Seen, Problem]] = []
     for groups, name, message in (
         (
             by_person,
@@ -234,9 +254,10 @@ def mark_duplicates(found: Iterable[Candidate]) -> None:
     ):
         for group in groups.values():
             if len(group) > 1:
-                rows = "、".join(str(c.row) for c in group)
-                for c in group:
-                    c.refuse(name, message(rows))
+                rows = "、".join(str(s.row) for s in group)
+                header = BY_FIELD[name].header
+                found += [(s, Problem(s.row, header, s.shown[name], message(rows))) for s in group]
+    return found
 
 
 def compare(

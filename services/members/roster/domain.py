@@ -24,6 +24,7 @@ WORKING = (QUEUED, CHECKING, IMPORTING)  # a timer takes these on
 @dataclass(frozen=True)
 class Counts:
     rows: int = 0  # data rows in the file
+    checked: int = 0  # rows the dry run has gone through so far
     new: int = 0  # the dry run: persons to register
     updates: int = 0  # registered persons whose profile the row changes
     unchanged: int = 0  # registered persons the row leaves as they are
@@ -64,10 +65,10 @@ class ImportJob:
 
     @property
     def progress(self) -> dict[str, int]:
-        if self.state in (IMPORTING, DONE) and self.counts.done:
+        if self.state in (IMPORTING, DONE):
             total = self.counts.new + self.counts.updates + self.counts.unchanged
             return {"done": self.counts.done, "total": max(total, self.counts.done)}
-        return {"done": self.counts.rows if self.state != QUEUED else 0, "total": self.counts.rows}
+        return {"done": self.counts.checked, "total": self.counts.rows}
 
     def claimable(self, now: datetime) -> bool:
         return self.state in WORKING and (self.lease_until is None or self.lease_until <= now)

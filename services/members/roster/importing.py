@@ -20,18 +20,21 @@ from services.members.roster import commands, sheets
 from services.members.roster.checking import (
     EXTRA_PROFILE,
     NEW,
+    REFUSED,
     UNCHANGED,
     UPDATE,
     Candidate,
     Context,
     Problem,
+    Seen,
     compare,
-    mark_duplicates,
+    duplicates,
     read_row,
 )
 from services.members.roster.columns import BY_HEADER, COLUMNS, header_of
 from services.members.roster.domain import (
     CHECKED,
+    CHECKING,
     DONE,
     FAILED,
     IMPORTING,
@@ -320,31 +323,46 @@ def _compare_all(
 
 
 def dry_run(job: ImportJob, uow: RosterUnitOfWork, settings: RosterSettings) -> ImportJob:
-    """Check every row; store each problem; count what the import would do."""
+    """Check every row, a batch at a time (its progress recorded), then across the file (the
+    same person or card twice); store each problem; count what the import would do. Of each
+    row only what the check across the file needs is kept past its batch."""
     caller = Caller.from_context(job.caller)
     table = _table(job, uow, settings)
     ctx = _context(job, table, uow, caller, settings)
-    found: list[Candidate] = []
-    for start in range(2, len(table.rows) + 1, settings.batch):
-        found += _candidates(table, start, start + settings.batch - 1, ctx, set())
-        settings.pause()
-    mark_duplicates(found)
-    for start in range(0, len(found), settings.batch):
-        _compare_all(found[start : start + settings.batch], uow, caller, job, ctx)
-        settings.pause()
     problems = [
         Problem(1, header, "", _("Unknown column {header}: ignored", header=header))
         for header in job.unknown_columns
     ]
-    problems += [p for c in found for p in c.problems]
+    kinds: Counter[str] = Counter()
+    seen: list[Seen] = []
+    refused: set[int] = set()
+    for start in range(2, len(table.rows) + 1, settings.batch):
+        batch = _candidates(table, start, start + settings.batch - 1, ctx, set())
+        _compare_all(batch, uow, caller, job, ctx)
+        for c in batch:
+            problems += c.problems
+            kinds[c.kind] += 1
+            seen += filter(None, [Seen.of(c)])
+        refused |= {c.row for c in batch if not c.ok}
+        checking = replace(
+            job, state=CHECKING, counts=replace(job.counts, checked=sum(kinds.values()))
+        )
+        job = uow.roster_imports.save(checking.leased(settings.now(), settings.lease_seconds))
+        settings.pause()
+    for s, problem in duplicates(seen):
+        problems.append(problem)
+        if s.row not in refused:
+            refused.add(s.row)
+            kinds[s.kind] -= 1
+            kinds[REFUSED] += 1
     uow.roster_imports.set_problems(job.import_id, problems)
-    kinds = Counter(c.kind for c in found)
     counts = Counts(
-        rows=len(found),
+        rows=sum(kinds.values()),
+        checked=sum(kinds.values()),
         new=kinds[NEW],
         updates=kinds[UPDATE],
         unchanged=kinds[UNCHANGED],
-        refused=sum(1 for c in found if not c.ok),
+        refused=len(refused),
         problems=len(problems),
     )
     checked = replace(

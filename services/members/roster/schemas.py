@@ -104,6 +104,7 @@ class ReadFileChunk(Strict):
 
 class CountsOut(Schema):
     rows = fields.Integer()
+    checked = fields.Integer()
     new = fields.Integer()
     updates = fields.Integer()
     unchanged = fields.Integer()
