@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, request
+from flask import Response, current_app, request
 
-from gateway.access import authorize, current_principal, within_scope
+from gateway.access import authorize, caller_context, current_principal, within_scope
 from gateway.guard import UPLOAD_MAX_BYTES
 from gateway.http_schemas import NoQuery
 from gateway.http_schemas_roster import (
@@ -39,6 +40,16 @@ CHUNK_BYTES = 512 * 1024  # the members service's RosterSettings.chunk_bytes
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_ANSWER = "The file (Content-Disposition names it)"
 BINARY = {"type": "string", "format": "binary"}
+# reading an uploaded file, making a report or an export of a county takes seconds, more than
+# an ordinary call may (RPC_TIMEOUT_SECONDS)
+FILE_SECONDS = float(os.environ.get("ROSTER_FILE_SECONDS", "60"))
+
+
+def file_rpc(method: str, *args: Any) -> Any:
+    """A members call that reads or makes a whole file, with the time that takes."""
+    caller = caller_context(current_principal())
+    client = current_app.extensions["rpc"]
+    return client.call("members", method, *args, caller=caller, timeout=FILE_SECONDS)
 
 
 def in_scope(job: dict[str, Any]) -> dict[str, Any]:
@@ -105,8 +116,7 @@ def upload_roster(files: dict[str, Any], org_id: str) -> Any:
     for index, part in enumerate(chunks):
         payload = {"file_hash": file_hash, "index": index, "data": base64.b64encode(part).decode()}
         rpc("members", "put_roster_chunk", payload)
-    job = rpc(
-        "members",
+    job = file_rpc(
         "start_roster_import",
         {
             "org_id": org_id,
@@ -160,7 +170,7 @@ def commit_roster_import(import_id: str) -> Any:
 def roster_report(import_id: str) -> Any:
     """The uploaded rows as XLSX with an added 错误说明 column"""
     in_scope(rpc("members", "get_roster_import", import_id))
-    return fetched(rpc("members", "roster_import_report", import_id))
+    return fetched(file_rpc("roster_import_report", import_id))
 
 
 @api.route(f"/orgs/{ORG_ID}/members/export", methods=["GET"])
@@ -181,4 +191,4 @@ def export_members(query: dict[str, Any], org_id: str) -> Any:
         "full": query["full"],
         "reason": query.get("reason"),
     }
-    return fetched(rpc("members", "export_members", wanted))
+    return fetched(file_rpc("export_members", wanted))

@@ -116,3 +116,6 @@ def test_an_export_pages_through_the_members(uow, settings, monkeypatch):
     pauses = []
     meta = export(uow, replace(settings, pause=lambda: pauses.append(1)), caller=STREET1)
     assert len(rows(meta, uow)) == 3 and len(pauses) >= 2
+    county = export(uow, settings, caller=OPERATOR, org_id="hj", subtree=True)  # pages of 1 org
+    got = [r[0] for r in rows(county, uow)[1:]]
+    assert sorted(got) == sorted(uow.members.rows) and len(got) == 3

@@ -44,9 +44,11 @@ class FakeRpc:
         self.calls = []
         self.chunks = {}
         self.job = dict(JOB)
+        self.timeouts = {}
 
     def call(self, service, method, *args, caller=None, timeout=None):
         self.calls.append((method, args))
+        self.timeouts[method] = timeout
         try:
             return getattr(self, method)(*args)
         except RemoteError as error:
@@ -202,3 +204,5 @@ def test_the_export_in_full_is_for_staff_with_a_reason(client, rpc):
     staff = bearer("org_admin", "/hj/hj-s01")
     assert client.get(full, headers=staff).status_code == 200
     assert rpc.exported["reason"] == "核对"
+    # making a file takes longer than an ordinary call may; reading one back does not
+    assert rpc.timeouts["export_members"] == 60 and rpc.timeouts["read_roster_file"] is None
