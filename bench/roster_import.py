@@ -222,6 +222,18 @@ def through_the_service(county: County, content: bytes, keys: dict[str, str]) ->
                 done = wait(lambda: state_is(rpc, job["import_id"], "done"), 600, "the import")
                 finished = time.perf_counter()
                 root = rpc.members.get_org_node(county.orgs[0].org_id)
+                export_started = time.perf_counter()
+                made = rpc.members.export_members(
+                    {
+                        "org_id": county.orgs[0].org_id,
+                        "subtree": True,
+                        "full": True,
+                        "reason": "bench",
+                    }
+                )
+                for n in range(made["chunks"]):
+                    rpc.members.read_roster_file({"file_id": made["file_id"], "index": n})
+                exported = time.perf_counter()
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -236,6 +248,7 @@ def through_the_service(county: County, content: bytes, keys: dict[str, str]) ->
         "dry_run": dry_run_done - uploaded,
         "import": finished - dry_run_done,
         "total": finished - started,
+        "export": exported - export_started,
     }
 
 
@@ -265,7 +278,7 @@ def main() -> None:
     print(f"baseline  register_members directly: {people / direct:8.0f} members/s ({direct:.1f} s)")
 
     got = through_the_service(county, content, keys)
-    for name in ("upload", "dry_run", "import", "total"):
+    for name in ("upload", "dry_run", "import", "total", "export"):
         print(f"{name:9} {people / got[name]:8.0f} members/s ({got[name]:.1f} s)")
     print(
         f"ratios    dry run / raw calamine parse: {got['dry_run'] / c:.1f}x the time; "
