@@ -8,9 +8,13 @@ from typing import Any
 
 from services.infra import paging
 from services.infra.errors import Stale
+from services.infra.scope import Caller
 from services.members.domain import Member
+from services.members.roster import importing
 from services.members.roster.checking import Problem
+from services.members.roster.commands import ReadFileChunk
 from services.members.roster.domain import WORKING, ImportJob
+from services.members.roster.ports import RosterSettings
 from tests.unit.fakes import FakeMembersUoW
 
 
@@ -74,37 +78,34 @@ class FakeImports:
 
 class FakeFiles:
     def __init__(self) -> None:
-        self.chunks: dict[str, bytes] = {}
+        self.chunks: dict[str, str] = {}
         self.files: dict[str, dict[str, Any]] = {}
 
-    def put_chunk(self, file_hash: str, index: int, data: bytes) -> None:
-        self.chunks.setdefault(f"{file_hash}:{index:05d}", data)
+    def put_chunk(self, key: str, index: int, sealed: str) -> None:
+        self.chunks.setdefault(f"{key}:{index:05d}", sealed)
 
-    def content(self, file_hash: str, chunks: int) -> bytes | None:
-        ids = [f"{file_hash}:{n:05d}" for n in range(chunks)]
-        if not all(i in self.chunks for i in ids):
-            return None
-        return b"".join(self.chunks[i] for i in ids)
+    def chunks_of(self, key: str, chunks: int) -> list[str] | None:
+        ids = [f"{key}:{n:05d}" for n in range(chunks)]
+        return [self.chunks[i] for i in ids] if all(i in self.chunks for i in ids) else None
 
-    def keep(self, meta: dict[str, Any], content: bytes, chunk_size: int) -> dict[str, Any]:
+    def keep(self, meta: dict[str, Any], sealed: list[str]) -> dict[str, Any]:
         file_id = "rf-" + uuid.uuid4().hex
-        parts = [content[i : i + chunk_size] for i in range(0, len(content), chunk_size)] or [b""]
-        for n, part in enumerate(parts):
+        for n, part in enumerate(sealed):
             self.put_chunk(file_id, n, part)
-        doc = {**meta, "file_id": file_id, "size": len(content), "chunks": len(parts)}
+        doc = {**meta, "file_id": file_id, "chunks": len(sealed)}
         self.files[file_id] = doc
         return doc
 
     def meta(self, file_id: str) -> dict[str, Any] | None:
         return self.files.get(file_id)
 
-    def chunk(self, file_id: str, index: int) -> bytes | None:
+    def chunk(self, file_id: str, index: int) -> str | None:
         return self.chunks.get(f"{file_id}:{index:05d}")
 
-    def whole(self, meta: dict[str, Any]) -> bytes:
-        content = self.content(meta["file_id"], meta["chunks"])
-        assert content is not None
-        return content
+    def drop(self, file_id: str, chunks: int) -> None:
+        for n in range(chunks):
+            self.chunks.pop(f"{file_id}:{n:05d}", None)
+        self.files.pop(file_id, None)
 
 
 class FakePeople:
@@ -120,6 +121,15 @@ class FakePeople:
     def by_cards(self, card_uids: list[str]) -> dict[str, Member]:
         wanted = set(card_uids)
         return {m.card_uid: m for m in self.uow.members.rows.values() if m.card_uid in wanted}
+
+
+def downloaded(meta: dict[str, Any], uow: FakeRosterUoW, settings: RosterSettings) -> bytes:
+    """A made file as its maker reads it back (chunk by chunk, unsealed; then it is gone)."""
+    maker = Caller(meta["owner"], "county_operator", "/")
+    return b"".join(
+        importing.read_file_chunk(ReadFileChunk(meta["file_id"], n), uow, maker, settings)["data"]
+        for n in range(meta["chunks"])
+    )
 
 
 class FakeRosterUoW(FakeMembersUoW):

@@ -22,7 +22,7 @@ from services.members.roster import commands as roster_commands
 from services.members.roster import exporting, schemas
 from services.members.roster.columns import SHEET
 from services.members.roster.ports import RosterSettings
-from tests.unit.fakes_roster import FakeRosterUoW
+from tests.unit.fakes_roster import FakeRosterUoW, downloaded
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 OPERATOR = Caller("op", "county_operator", "/hj")
@@ -61,8 +61,8 @@ def uow(settings):
     return uow
 
 
-def rows(meta, uow):
-    book = openpyxl.load_workbook(io.BytesIO(uow.roster_files.whole(meta)), read_only=True)
+def rows(meta, uow, settings):
+    book = openpyxl.load_workbook(io.BytesIO(downloaded(meta, uow, settings)), read_only=True)
     return [list(r) for r in book[SHEET].iter_rows(values_only=True)]
 
 
@@ -72,7 +72,7 @@ def export(uow, settings, caller=SECRETARY1, **asked):
 
 
 def test_an_export_is_masked_and_not_audited(uow, settings):
-    got = rows(export(uow, settings), uow)
+    got = rows(export(uow, settings), uow, settings)
     assert got[0][:4] == ["党员编号", "姓名", "性别", "公民身份号码"]
     assert [r[1] for r in got[1:]] == ["张*丰", "李*"]
     assert got[1][3] == make_id_number("410108", BORN, 1, "male")[:4] + "*" * 10 + got[1][3][-4:]
@@ -81,17 +81,17 @@ def test_an_export_is_masked_and_not_audited(uow, settings):
 
 
 def test_a_subtree_by_status(uow, settings):
-    got = rows(export(uow, settings, caller=STREET1, org_id="s1", subtree=True), uow)
+    got = rows(export(uow, settings, caller=STREET1, org_id="s1", subtree=True), uow, settings)
     assert len(got) == 4
     probationary = export(
         uow, settings, caller=STREET1, org_id="s1", subtree=True, status="probationary"
     )
-    assert [r[-1] for r in rows(probationary, uow)[1:]] == ["预备"]
+    assert [r[-1] for r in rows(probationary, uow, settings)[1:]] == ["预备"]
 
 
 def test_full_personal_data_for_staff_with_a_reason_is_audited_once(uow, settings):
     meta = export(uow, settings, caller=STREET1, full=True, reason="年度党员统计核对")
-    got = rows(meta, uow)
+    got = rows(meta, uow, settings)
     assert got[1][1] == "张三丰" and got[1][3] == make_id_number("410108", BORN, 1, "male")
     [entry] = uow.audit.entries
     assert entry["count"] == 2 and entry["reason"] == "年度党员统计核对"
@@ -115,7 +115,7 @@ def test_an_export_pages_through_the_members(uow, settings, monkeypatch):
     monkeypatch.setattr(exporting, "PAGE", 1)
     pauses = []
     meta = export(uow, replace(settings, pause=lambda: pauses.append(1)), caller=STREET1)
-    assert len(rows(meta, uow)) == 3 and len(pauses) >= 2
+    assert len(rows(meta, uow, settings)) == 3 and len(pauses) >= 2
     county = export(uow, settings, caller=OPERATOR, org_id="hj", subtree=True)  # pages of 1 org
-    got = [r[0] for r in rows(county, uow)[1:]]
+    got = [r[0] for r in rows(county, uow, settings)[1:]]
     assert sorted(got) == sorted(uow.members.rows) and len(got) == 3

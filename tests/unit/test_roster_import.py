@@ -24,7 +24,7 @@ from services.members.roster import commands as roster_commands
 from services.members.roster import importing, sheets
 from services.members.roster.columns import COLUMNS, ERROR_HEADER, SHEET, date_of
 from services.members.roster.ports import RosterSettings
-from tests.unit.fakes_roster import FakeRosterUoW
+from tests.unit.fakes_roster import FakeRosterUoW, downloaded
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 OPERATOR = Caller("op", "county_operator", "/hj")
@@ -332,7 +332,7 @@ def test_unknown_columns_are_reported_in_the_report(uow, settings):
     assert problems(job, uow) == [(1, "备注", "无法识别的列“备注”，已忽略")]
     assert (job.counts.new, job.counts.refused) == (1, 0)
     meta = importing.report(job.import_id, uow, SECRETARY1, settings)
-    book = openpyxl.load_workbook(io.BytesIO(uow.roster_files.whole(meta)))
+    book = openpyxl.load_workbook(io.BytesIO(downloaded(meta, uow, settings)))
     assert "备注" in book[SHEET].cell(row=1, column=len(headers) + 1).value
     assert committed(job, uow, settings).counts.created == 1
 
@@ -452,17 +452,27 @@ def test_the_report_has_the_error_column(uow, settings):
     rows = [person(seq=1), person(seq=2, 手机号码="123")]
     job = checked(xlsx(rows), uow, settings)
     meta = importing.report(job.import_id, uow, SECRETARY1, settings)
-    book = openpyxl.load_workbook(io.BytesIO(uow.roster_files.whole(meta)), read_only=True)
+    with pytest.raises(NotFound):  # made for the secretary only
+        importing.read_file_chunk(
+            roster_commands.ReadFileChunk(meta["file_id"], 0), uow, STREET1, settings
+        )
+    sealed = uow.roster_files.chunk(meta["file_id"], 0)
+    assert "UEsDB" not in sealed  # stored encrypted: not the workbook's base64 (PK\x03\x04...)
+    book = openpyxl.load_workbook(io.BytesIO(downloaded(meta, uow, settings)), read_only=True)
     got = [list(r) for r in book[SHEET].iter_rows(values_only=True)]
     assert got[0][-1] == ERROR_HEADER
     assert got[1][-1] in ("", None)
     assert got[2][-1].startswith("手机号码：")
-    chunk = importing.read_file_chunk(
-        roster_commands.ReadFileChunk(meta["file_id"], 0), uow, SECRETARY1
-    )
-    assert chunk["data"][:2] == b"PK"
-    with pytest.raises(NotFound):  # made for the secretary only
-        importing.read_file_chunk(roster_commands.ReadFileChunk(meta["file_id"], 0), uow, STREET1)
+    with pytest.raises(NotFound):  # read once: gone after its last chunk
+        downloaded(meta, uow, settings)
+
+
+def test_uploaded_chunks_are_stored_encrypted(uow, settings):
+    raw = csv_bytes([person()])
+    upload(raw, uow, settings)
+    [sealed] = uow.roster_files.chunks.values()
+    assert base64.b64encode(raw).decode()[:40] not in sealed
+    assert "张三丰" not in sealed and person()["公民身份号码"] not in sealed
 
 
 def test_the_template_reads_back_as_an_empty_roster(uow, settings):

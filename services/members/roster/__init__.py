@@ -14,7 +14,8 @@ its chunks).
 
 The file travels in chunks of 512 KB, base64 in the RPC (``put_roster_chunk``, keyed by the
 file's sha256, so a chunk sent again changes nothing), and is kept in ``roster_chunks`` (the
-embedded engine is SQLite-backed: documents well under a MB each). The job (``roster_imports``,
+embedded engine is SQLite-backed: documents well under a MB each), encrypted with the personal
+data key (a roster holds ID numbers, phones and addresses). The job (``roster_imports``,
 ``domain.ImportJob``) names the file by its hash; its id is a hash of (file, organization,
 uploader), so the same upload answers the job it already has. States: queued → checking →
 checked → importing → done, or failed (a file that cannot be read any more).
@@ -51,12 +52,15 @@ Report: the uploaded rows as XLSX with an added 错误说明 column (reasons by 
 in the header's cell). Export (``exporting.py``): an organization's members (own or subtree,
 one status) in the template's columns plus 党员编号 and 党员状态, paged by the name index and
 written as they come (openpyxl write-only); masked, or for staff with a reason in full (one
-audit entry with the member ids, count and reason). Reports and exports are kept for their
-maker only (``roster_files``) and read back in chunks (``read_roster_file``).
+audit entry with the member ids, count and reason); organization by organization through the
+children index, each one's members by name (a subtree-wide page by name would sort the whole
+subtree for every page on the embedded engine). Reports and exports are kept, encrypted, for
+their maker only (``roster_files``), read back in chunks (``read_roster_file``) once: the file
+is removed with its last chunk.
 
 No events of its own: registrations publish ``member_registered``, profile changes
 ``member_updated`` (lifecycle's).
 
-Left for later: removing old chunks and made files (a retention purge by day as
-services/infra/retention.py does for sign-in records).
+Left for later: removing the chunks of old uploads, and made files nobody read to the end (a
+retention purge by day as services/infra/retention.py does for sign-in records).
 """

@@ -85,7 +85,7 @@ class RosterEntrypoints:
     @rpc
     def read_roster_file(self, payload: dict[str, Any]) -> dict[str, Any]:
         cmd = load(schemas.ReadFileChunk, payload)
-        found = importing.read_file_chunk(cmd, self.uow, self.caller())
+        found = importing.read_file_chunk(cmd, self.uow, self.caller(), self.roster_settings)
         return dump(schemas.FileChunkOut, found)  # type: ignore[no-any-return]
 
     @rpc

@@ -5,6 +5,7 @@ nothing more."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
@@ -44,6 +45,7 @@ from services.members.roster.domain import (
 from services.members.roster.ports import RosterSettings, RosterUnitOfWork
 
 Page = tuple[list[Any], str | None]
+SEALED = "roster_file"  # the chunks' encryption context
 
 
 # -- the upload ------------------------------------------------------------------------------
@@ -59,7 +61,7 @@ def put_chunk(
         or cmd.index * settings.chunk_bytes >= settings.max_bytes
     ):
         raise _too_large(settings)
-    uow.roster_files.put_chunk(cmd.file_hash, cmd.index, cmd.data)
+    uow.roster_files.put_chunk(cmd.file_hash, cmd.index, seal(cmd.data, settings))
 
 
 def _too_large(settings: RosterSettings) -> InvalidInput:
@@ -83,7 +85,7 @@ def start_import(
         return existing, False
     if cmd.size > settings.max_bytes:
         raise _too_large(settings)
-    content = uow.roster_files.content(cmd.file_hash, cmd.chunks)
+    content = _content(cmd.file_hash, cmd.chunks, uow, settings)
     if content is None or len(content) != cmd.size or sha256(content) != cmd.file_hash:
         raise sheets.bad_file(_("The file did not arrive whole; upload it again"))
     table = sheets.read_table(content, settings.max_rows)
@@ -112,6 +114,22 @@ def start_import(
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def seal(data: bytes, settings: RosterSettings) -> str:
+    """A chunk as stored: encrypted (a roster holds ID numbers, phones and addresses)."""
+    return settings.members.cipher.encrypt(base64.b64encode(data).decode(), SEALED)
+
+
+def unseal(sealed: str, settings: RosterSettings) -> bytes:
+    return base64.b64decode(settings.members.cipher.decrypt(sealed, SEALED))
+
+
+def _content(
+    key: str, chunks: int, uow: RosterUnitOfWork, settings: RosterSettings
+) -> bytes | None:
+    sealed = uow.roster_files.chunks_of(key, chunks)
+    return None if sealed is None else b"".join(unseal(part, settings) for part in sealed)
 
 
 def _columns(table: sheets.Table) -> tuple[dict[int, str], list[str]]:
@@ -184,26 +202,32 @@ def keep_file(
         "org_path": org_path,
         "created_at": settings.now().isoformat(),
     }
-    return uow.roster_files.keep(meta, content, settings.chunk_bytes)
+    size = settings.chunk_bytes
+    parts = [content[i : i + size] for i in range(0, len(content), size)] or [b""]
+    kept = uow.roster_files.keep({**meta, "size": len(content)}, [seal(p, settings) for p in parts])
+    return kept
 
 
 def read_file_chunk(
-    cmd: commands.ReadFileChunk, uow: RosterUnitOfWork, caller: Caller
+    cmd: commands.ReadFileChunk, uow: RosterUnitOfWork, caller: Caller, settings: RosterSettings
 ) -> dict[str, Any]:
-    """A chunk of a file made for this caller (a report, an export), for nobody else."""
+    """A chunk of a file made for this caller (a report, an export), for nobody else; read once:
+    the file is gone after its last chunk (asked again, it is made again)."""
     meta = uow.roster_files.meta(cmd.file_id)
     if meta is None or meta.get("owner") != caller.subject:
         raise NotFound(_("Unknown file"), file_id=cmd.file_id)
     caller.require(meta["org_path"])
-    data = uow.roster_files.chunk(cmd.file_id, cmd.index) if cmd.index < meta["chunks"] else None
-    if data is None:
+    sealed = uow.roster_files.chunk(cmd.file_id, cmd.index) if cmd.index < meta["chunks"] else None
+    if sealed is None:
         raise NotFound(_("Unknown file"), file_id=cmd.file_id)
-    return {**meta, "index": cmd.index, "data": data}
+    if cmd.index == meta["chunks"] - 1:
+        uow.roster_files.drop(cmd.file_id, meta["chunks"])
+    return {**meta, "index": cmd.index, "data": unseal(sealed, settings)}
 
 
 def _table(job: ImportJob, uow: RosterUnitOfWork, settings: RosterSettings) -> sheets.Table:
     chunks = -(-job.size // settings.chunk_bytes) if job.size else 1
-    content = uow.roster_files.content(job.file_hash, chunks)
+    content = _content(job.file_hash, chunks, uow, settings)
     if content is None:
         raise sheets.bad_file(_("The file did not arrive whole; upload it again"))
     return sheets.read_table(content, settings.max_rows)

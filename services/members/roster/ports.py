@@ -40,15 +40,18 @@ class ImportRepository(Protocol):
 
 
 class FileStore(Protocol):
-    def put_chunk(self, file_hash: str, index: int, data: bytes) -> None: ...
-    def content(self, file_hash: str, chunks: int) -> bytes | None:
-        """The file from its chunks; None when one is missing."""
+    """Files in chunks of sealed (encrypted) text."""
 
-    def keep(self, meta: dict[str, Any], content: bytes, chunk_size: int) -> dict[str, Any]:
+    def put_chunk(self, key: str, index: int, sealed: str) -> None: ...
+    def chunks_of(self, key: str, chunks: int) -> list[str] | None:
+        """Every chunk of a file in order; None when one is missing."""
+
+    def keep(self, meta: dict[str, Any], sealed: list[str]) -> dict[str, Any]:
         """Store a file made for a caller (a report, an export): its ``file_id`` and chunks."""
 
     def meta(self, file_id: str) -> dict[str, Any] | None: ...
-    def chunk(self, file_id: str, index: int) -> bytes | None: ...
+    def chunk(self, file_id: str, index: int) -> str | None: ...
+    def drop(self, file_id: str, chunks: int) -> None: ...
 
 
 class PersonLookup(Protocol):

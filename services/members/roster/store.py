@@ -3,7 +3,6 @@ their problems, file chunks, and the look-ups of persons and cards in batches.""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import uuid
 from dataclasses import asdict, replace
@@ -132,33 +131,26 @@ def _job(doc: dict[str, Any]) -> ImportJob:
 
 class Files:
     """Uploaded files by their sha256 (``<hash>:<n>`` chunks), and files made for a caller
-    (``roster_files``: owner, scope, name, then chunks ``<file_id>:<n>``); base64 text, which
-    both engines store as it is."""
+    (``roster_files``: owner, scope, name, then chunks ``<file_id>:<n>``). Each chunk is
+    stored as the handlers give it: sealed text (encrypted: a roster is personal data)."""
 
     def __init__(self, db: Any) -> None:
         self.chunks = db.roster_chunks
         self.files = db.roster_files
 
-    def put_chunk(self, file_hash: str, index: int, data: bytes) -> None:
-        doc = {"_id": f"{file_hash}:{index:05d}", "data": base64.b64encode(data).decode()}
-        insert_once(self.chunks, doc)
+    def put_chunk(self, key: str, index: int, sealed: str) -> None:
+        insert_once(self.chunks, {"_id": f"{key}:{index:05d}", "data": sealed})
 
-    def _joined(self, prefix: str, chunks: int) -> bytes | None:
-        ids = [f"{prefix}:{n:05d}" for n in range(chunks)]
+    def chunks_of(self, key: str, chunks: int) -> list[str] | None:
+        ids = [f"{key}:{n:05d}" for n in range(chunks)]
         found = {d["_id"]: d["data"] for d in self.chunks.find({"_id": {"$in": ids}})}
-        if len(found) != chunks:
-            return None
-        return b"".join(base64.b64decode(found[i]) for i in ids)
+        return [found[i] for i in ids] if len(found) == chunks else None
 
-    def content(self, file_hash: str, chunks: int) -> bytes | None:
-        return self._joined(file_hash, chunks)
-
-    def keep(self, meta: dict[str, Any], content: bytes, chunk_size: int) -> dict[str, Any]:
+    def keep(self, meta: dict[str, Any], sealed: list[str]) -> dict[str, Any]:
         file_id = "rf-" + uuid.uuid4().hex
-        parts = [content[i : i + chunk_size] for i in range(0, len(content), chunk_size)] or [b""]
-        for n, part in enumerate(parts):
+        for n, part in enumerate(sealed):
             self.put_chunk(file_id, n, part)
-        doc = {**meta, "_id": file_id, "size": len(content), "chunks": len(parts)}
+        doc = {**meta, "_id": file_id, "chunks": len(sealed)}
         self.files.insert_one(doc)
         return {**doc, "file_id": file_id}
 
@@ -166,9 +158,13 @@ class Files:
         doc = self.files.find_one({"_id": file_id})
         return {**doc, "file_id": doc["_id"]} if doc else None
 
-    def chunk(self, file_id: str, index: int) -> bytes | None:
+    def chunk(self, file_id: str, index: int) -> str | None:
         doc = self.chunks.find_one({"_id": f"{file_id}:{index:05d}"})
-        return base64.b64decode(doc["data"]) if doc else None
+        return str(doc["data"]) if doc else None
+
+    def drop(self, file_id: str, chunks: int) -> None:
+        self.chunks.delete_many({"_id": {"$in": [f"{file_id}:{n:05d}" for n in range(chunks)]}})
+        self.files.delete_one({"_id": file_id})
 
 
 class People:
