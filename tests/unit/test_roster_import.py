@@ -341,9 +341,9 @@ def test_unknown_columns_are_reported_in_the_report(uow, settings):
 
 
 def test_the_import_registers_the_valid_rows_and_skips_the_others(uow, settings):
-    rows = [
-        person(seq=n, 姓名=f"党员{n}", 民族="回族", 党内职务="委员、组织委员") for n in range(1, 8)
-    ]
+    home = "河南省郑州市惠济区天河路1号"
+    profile = {"民族": "回族", "党内职务": "委员、组织委员", "家庭住址": home}
+    rows = [person(seq=n, 姓名=f"党员{n}", **profile) for n in range(1, 8)]
     rows.insert(2, person(seq=50, 手机号码="1"))  # row 4 refused
     job = checked(xlsx(rows), uow, settings)
     done = committed(job, uow, settings)
@@ -351,10 +351,11 @@ def test_the_import_registers_the_valid_rows_and_skips_the_others(uow, settings)
     assert (done.counts.created, done.counts.failed, done.counts.done) == (7, 0, 7)
     assert len(uow.members.rows) == 7
     member = next(m for m in uow.members.rows.values() if m.name == "党员1")
-    assert (member.ethnicity, member.duties) == ("回族", ("委员", "组织委员"))
+    assert (member.ethnicity, member.duties) == ("回族", ("委员", "组织委员"))  # registered with
+    assert member.address_masked.startswith("河南省郑州市") and "天河路" not in member.address_enc
     assert uow.orgs.get("b1").counts.own_members == 7
     kinds = [e["type"] for e in uow.members.events]
-    assert kinds.count("member_registered") == 7 and kinds.count("member_updated") == 7
+    assert kinds.count("member_registered") == 7 and kinds.count("member_updated") == 0
 
 
 def test_the_same_file_again_changes_nothing(uow, settings):

@@ -41,9 +41,9 @@ unchanged, refused).
 Import (``importing.run_import``): from ``next_row`` in batches (``batch``, 500): the rows the
 dry run refused are skipped, the others checked again against the register as it is now (a row
 refused now is listed too, counted ``failed``), new persons registered through
-``handlers.register_members`` (counters once per organization; a batch refused as a whole is
-registered row by row), their profile columns then applied through ``change_profile``, and
-changed profiles saved with ``member_updated``. Progress (``next_row``, counts) is saved after
+``handlers.register_members`` with their profile columns (one write; counters once per
+organization; a batch refused as a whole is registered row by row), and changed profiles saved
+through ``change_profile`` with ``member_updated``. Progress (``next_row``, counts) is saved after
 each batch, so a crash resumes at the batch it was in, and that batch done again registers
 nobody twice (the register finds the person) and changes nothing (the same profile is no
 change); importing the same file again creates and changes nothing.

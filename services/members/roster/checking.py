@@ -41,7 +41,7 @@ from services.members.roster.columns import (
 ProfileChanger = Callable[..., tuple[Member, list[Event]]]
 """lifecycle's ``change_profile(member, changes, cipher, today)``."""
 
-# the profile columns a new member gets after registering (the others are registration's)
+# the profile columns registration takes besides its own fields
 EXTRA_PROFILE = ("ethnicity", "education", "work_unit", "duties", "address")
 # the columns a registered member's row may change (through change_profile)
 PROFILE = ("gender", "birth_date", "join_date", "skills", *EXTRA_PROFILE)
@@ -160,6 +160,10 @@ def read_row(row: int, cells: dict[str, Any], ctx: Context) -> Candidate:
         "card_uid": texts.get("card_uid") or None,
         "skills": list_of(texts.get("skills", "")),
         **dates,
+        # a new member's profile, registered with them (registration checks it as
+        # change_profile does)
+        **{k: texts.get(k, "") for k in ("ethnicity", "education", "work_unit", "address")},
+        "duties": list_of(texts.get("duties", "")),
     }
     reported = _columns_of(found)
     try:

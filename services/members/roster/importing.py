@@ -19,7 +19,6 @@ from services.members.domain import Member, Org
 from services.members.handlers import SECRETARIES, get_org, register_members
 from services.members.roster import commands, sheets
 from services.members.roster.checking import (
-    EXTRA_PROFILE,
     NEW,
     REFUSED,
     UNCHANGED,
@@ -438,17 +437,10 @@ def _apply(
     settings: RosterSettings,
     ctx: Context,
 ) -> tuple[int, int]:
-    """Register the batch's new persons (then their profile columns) and save the changed
-    profiles; (created, updated)."""
+    """Register the batch's new persons (with their profile) and save the changed profiles;
+    (created, updated)."""
     new = [c for c in found if c.kind == NEW and c.cmd is not None]
-    created = 0
-    for c, (member, was_created) in zip(new, _register(new, uow, caller, settings), strict=True):
-        if member is None:
-            continue
-        created += was_created
-        extra = {k: v for k, v in c.profile.items() if k in EXTRA_PROFILE}
-        if extra:
-            _save_profile(member, extra, uow, ctx)
+    created = sum(was_created for _member, was_created in _register(new, uow, caller, settings))
     updated = 0
     for c in found:
         if c.kind == UPDATE and c.existing is not None:
