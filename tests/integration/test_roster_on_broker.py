@@ -217,3 +217,30 @@ def test_the_export_masked_and_in_full(system):
     with pytest.raises(RemoteError) as refused:
         sec.members.export_members({"org_id": "hj-b1", "full": True, "reason": "核对"})
     assert refused.value.exc_type == "Forbidden"
+
+
+def test_files_are_kept_and_purged_by_day_on_the_embedded_store(tmp_path):
+    """A chunk sent again keeps its first content and the later day ($setOnInsert and $max
+    in one upsert); whole days go through the retention index."""
+    from datetime import UTC, datetime
+
+    from services.infra.storage import close_all, ensure_indexes
+    from services.members.store import MembersStore
+
+    db = open_database("members", None, tmp_path)
+    try:
+        ensure_indexes(db, MembersStore.INDEXES)
+        files = MembersStore(db).roster_files
+        day = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+        files.put_chunk("h1", 0, "first", day + timedelta(days=7))
+        files.put_chunk("h1", 0, "second", day + timedelta(days=12))
+        files.put_chunk("h1", 0, "third", day + timedelta(days=2))
+        assert files.chunks_of("h1", 1) == ["first"]
+        made = files.keep({"owner": "x", "org_path": "/hj"}, ["a", "b"], day + timedelta(days=1))
+        assert files.purge(day) == 0
+        assert files.purge(day + timedelta(days=2)) == 3  # the made file: 2 chunks and its entry
+        assert files.meta(made["file_id"]) is None and files.chunks_of("h1", 1) == ["first"]
+        assert files.purge(day + timedelta(days=13)) == 1
+        assert files.chunks_of("h1", 1) is None
+    finally:
+        close_all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from services.infra import paging
@@ -80,18 +81,21 @@ class FakeFiles:
     def __init__(self) -> None:
         self.chunks: dict[str, str] = {}
         self.files: dict[str, dict[str, Any]] = {}
+        self.until: dict[str, datetime] = {}  # file hash or id -> kept until
 
-    def put_chunk(self, key: str, index: int, sealed: str) -> None:
+    def put_chunk(self, key: str, index: int, sealed: str, keep_until: datetime) -> None:
         self.chunks.setdefault(f"{key}:{index:05d}", sealed)
+        until = self.until.get(key)
+        self.until[key] = max(until, keep_until) if until else keep_until
 
     def chunks_of(self, key: str, chunks: int) -> list[str] | None:
         ids = [f"{key}:{n:05d}" for n in range(chunks)]
         return [self.chunks[i] for i in ids] if all(i in self.chunks for i in ids) else None
 
-    def keep(self, meta: dict[str, Any], sealed: list[str]) -> dict[str, Any]:
+    def keep(self, meta: dict[str, Any], sealed: list[str], keep_until: datetime) -> dict[str, Any]:
         file_id = "rf-" + uuid.uuid4().hex
         for n, part in enumerate(sealed):
-            self.put_chunk(file_id, n, part)
+            self.put_chunk(file_id, n, part, keep_until)
         doc = {**meta, "file_id": file_id, "chunks": len(sealed)}
         self.files[file_id] = doc
         return doc
@@ -101,6 +105,22 @@ class FakeFiles:
 
     def chunk(self, file_id: str, index: int) -> str | None:
         return self.chunks.get(f"{file_id}:{index:05d}")
+
+    def purge(self, now: datetime) -> int:
+        """Whole UTC days, as the store: kept until a day before today's."""
+        gone = [
+            k
+            for k, until in self.until.items()
+            if until.astimezone(UTC).date() < now.astimezone(UTC).date()
+        ]
+        removed = 0
+        for key in gone:
+            for chunk in [c for c in self.chunks if c.startswith(key + ":")]:
+                del self.chunks[chunk]
+                removed += 1
+            removed += self.files.pop(key, None) is not None
+            del self.until[key]
+        return removed
 
     def drop(self, file_id: str, chunks: int) -> None:
         for n in range(chunks):

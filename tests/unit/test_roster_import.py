@@ -482,3 +482,23 @@ def test_the_template_reads_back_as_an_empty_roster(uow, settings):
         assert [str(h) for h in table.headers] == HEADERS
     raw = sheets.template("xlsx")
     assert base64.b64encode(raw)
+
+
+def test_uploads_and_unread_files_are_purged_after_their_days(uow, settings):
+    raw = xlsx([person()])
+    job = checked(raw, uow, settings)
+    report = importing.report(job.import_id, uow, SECRETARY1, settings)
+
+    def at(days):
+        clock = lambda: NOW + timedelta(days=days)  # noqa: E731
+        return replace(settings, members=replace(settings.members, clock=clock))
+
+    assert importing.purge_files(uow, at(1)) == 0  # kept through the day after
+    assert importing.purge_files(uow, at(2)) >= 1  # the report nobody read
+    assert uow.roster_files.meta(report["file_id"]) is None
+    later = at(5)  # the same file sent again: kept a week from then
+    upload(raw, uow, later, caller=STREET1)
+    assert importing.purge_files(uow, at(9)) == 0
+    assert importing.purge_files(uow, at(13)) >= 1
+    with pytest.raises(InvalidInput):  # the job's file is gone: its report says so
+        importing.report(job.import_id, uow, SECRETARY1, at(13))

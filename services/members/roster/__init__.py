@@ -61,6 +61,8 @@ is removed with its last chunk.
 No events of its own: registrations publish ``member_registered``, profile changes
 ``member_updated`` (lifecycle's).
 
-Left for later: removing the chunks of old uploads, and made files nobody read to the end (a
-retention purge by day as services/infra/retention.py does for sign-in records).
+Retention (an hourly timer, ``purge_roster_files``; whole UTC days through
+services/infra/retention.py): an uploaded file is kept ``upload_days`` (7) from its last upload
+(its job, problems and counts stay: the report then says to upload it again), a report or an
+export nobody read to the end ``made_days`` (1).
 """

@@ -16,6 +16,7 @@ from services.members.roster import exporting, importing, schemas
 from services.members.roster.ports import RosterSettings
 
 WORK_SECONDS = 0.5  # how soon an uploaded or committed job is taken up
+PURGE_SECONDS = 3600  # old uploads and unread reports and exports are removed hourly
 
 
 def roster_settings(config: dict[str, Any]) -> RosterSettings:
@@ -30,6 +31,8 @@ def roster_settings(config: dict[str, Any]) -> RosterSettings:
         max_bytes=int(c.get("max_mb", 20)) * 2**20,
         max_rows=int(c.get("max_rows", 60_000)),
         batch=int(c.get("batch", 500)),
+        upload_days=float(c.get("upload_days", 7)),
+        made_days=float(c.get("made_days", 1)),
         pause=lambda: eventlet.sleep(0),
     )
 
@@ -99,3 +102,7 @@ class RosterEntrypoints:
     @timer(interval=WORK_SECONDS)
     def run_roster_imports(self) -> None:
         importing.work(self.uow, self.roster_settings)
+
+    @timer(interval=PURGE_SECONDS)
+    def purge_roster_files(self) -> None:
+        importing.purge_files(self.uow, self.roster_settings)

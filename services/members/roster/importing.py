@@ -10,6 +10,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from services.infra.errors import InvalidInput, NotFound, ServiceError, Stale
@@ -60,7 +61,8 @@ def put_chunk(
         or cmd.index * settings.chunk_bytes >= settings.max_bytes
     ):
         raise _too_large(settings)
-    uow.roster_files.put_chunk(cmd.file_hash, cmd.index, seal(cmd.data, settings))
+    keep_until = settings.now() + timedelta(days=settings.upload_days)
+    uow.roster_files.put_chunk(cmd.file_hash, cmd.index, seal(cmd.data, settings), keep_until)
 
 
 def _too_large(settings: RosterSettings) -> InvalidInput:
@@ -203,8 +205,14 @@ def keep_file(
     }
     size = settings.chunk_bytes
     parts = [content[i : i + size] for i in range(0, len(content), size)] or [b""]
-    kept = uow.roster_files.keep({**meta, "size": len(content)}, [seal(p, settings) for p in parts])
-    return kept
+    sealed = [seal(part, settings) for part in parts]
+    keep_until = settings.now() + timedelta(days=settings.made_days)
+    return uow.roster_files.keep({**meta, "size": len(content)}, sealed, keep_until)
+
+
+def purge_files(uow: RosterUnitOfWork, settings: RosterSettings) -> int:
+    """Remove uploads past ``upload_days`` and made files past ``made_days`` (whole days)."""
+    return uow.roster_files.purge(settings.now())
 
 
 def read_file_chunk(

@@ -42,12 +42,15 @@ class ImportRepository(Protocol):
 class FileStore(Protocol):
     """Files in chunks of sealed (encrypted) text."""
 
-    def put_chunk(self, key: str, index: int, sealed: str) -> None: ...
+    def put_chunk(self, key: str, index: int, sealed: str, keep_until: datetime) -> None: ...
     def chunks_of(self, key: str, chunks: int) -> list[str] | None:
         """Every chunk of a file in order; None when one is missing."""
 
-    def keep(self, meta: dict[str, Any], sealed: list[str]) -> dict[str, Any]:
+    def keep(self, meta: dict[str, Any], sealed: list[str], keep_until: datetime) -> dict[str, Any]:
         """Store a file made for a caller (a report, an export): its ``file_id`` and chunks."""
+
+    def purge(self, now: datetime) -> int:
+        """Remove what was kept until a day before ``now``'s."""
 
     def meta(self, file_id: str) -> dict[str, Any] | None: ...
     def chunk(self, file_id: str, index: int) -> str | None: ...
@@ -79,6 +82,8 @@ class RosterSettings:
     batch: int = 500  # rows registered (and progress recorded) at a time
     chunk_bytes: int = 512 * 1024  # files travel and are stored in chunks of this size
     lease_seconds: float = 120.0  # a job's worker is presumed dead after this long silent
+    upload_days: float = 7  # an uploaded file is kept this long (its job's dry run, import, report)
+    made_days: float = 1  # a report or export nobody read to the end
     pause: Callable[[], None] = field(default=lambda: None)  # lets the service breathe
 
     def now(self) -> datetime:

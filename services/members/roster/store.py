@@ -15,6 +15,7 @@ from services.infra import paging
 from services.infra.errors import Stale
 from services.infra.events import stamp
 from services.infra.repository import insert_once, page
+from services.infra.retention import PURGE_DAY, PURGE_INDEX, day_of, purge_before
 from services.members.domain import Member
 from services.members.roster.checking import Problem
 from services.members.roster.domain import WORKING, Counts, ImportJob
@@ -138,19 +139,25 @@ class Files:
         self.chunks = db.roster_chunks
         self.files = db.roster_files
 
-    def put_chunk(self, key: str, index: int, sealed: str) -> None:
-        insert_once(self.chunks, {"_id": f"{key}:{index:05d}", "data": sealed})
+    def put_chunk(self, key: str, index: int, sealed: str, keep_until: datetime) -> None:
+        """Stored once (a chunk sent again keeps the first), kept until the later of the days
+        asked."""
+        self.chunks.update_one(
+            {"_id": f"{key}:{index:05d}"},
+            {"$setOnInsert": {"data": sealed}, "$max": {PURGE_DAY: day_of(keep_until)}},
+            upsert=True,
+        )
 
     def chunks_of(self, key: str, chunks: int) -> list[str] | None:
         ids = [f"{key}:{n:05d}" for n in range(chunks)]
         found = {d["_id"]: d["data"] for d in self.chunks.find({"_id": {"$in": ids}})}
         return [found[i] for i in ids] if len(found) == chunks else None
 
-    def keep(self, meta: dict[str, Any], sealed: list[str]) -> dict[str, Any]:
+    def keep(self, meta: dict[str, Any], sealed: list[str], keep_until: datetime) -> dict[str, Any]:
         file_id = "rf-" + uuid.uuid4().hex
         for n, part in enumerate(sealed):
-            self.put_chunk(file_id, n, part)
-        doc = {**meta, "_id": file_id, "chunks": len(sealed)}
+            self.put_chunk(file_id, n, part, keep_until)
+        doc = {**meta, "_id": file_id, "chunks": len(sealed), PURGE_DAY: day_of(keep_until)}
         self.files.insert_one(doc)
         return {**doc, "file_id": file_id}
 
@@ -161,6 +168,10 @@ class Files:
     def chunk(self, file_id: str, index: int) -> str | None:
         doc = self.chunks.find_one({"_id": f"{file_id}:{index:05d}"})
         return str(doc["data"]) if doc else None
+
+    def purge(self, now: datetime) -> int:
+        """Remove the chunks and files kept until a day before ``now``'s (whole UTC days)."""
+        return purge_before(self.chunks, (), now) + purge_before(self.files, (), now)
 
     def drop(self, file_id: str, chunks: int) -> None:
         self.chunks.delete_many({"_id": {"$in": [f"{file_id}:{n:05d}" for n in range(chunks)]}})
@@ -194,6 +205,8 @@ class RosterStore:
     INDEXES: ClassVar[dict[str, list[Any]]] = {
         "roster_imports": [([("state", 1)], {})],
         "roster_problems": [([("import_id", 1), ("_id", 1)], {})],
+        "roster_chunks": [PURGE_INDEX],
+        "roster_files": [PURGE_INDEX],
     }
 
     def __init__(self, db: Any) -> None:
