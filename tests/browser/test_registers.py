@@ -2,7 +2,9 @@
 street admin imports a roster with one bad row into a branch (the dry run lists the problem,
 the valid row is imported, the result stays when the page is opened again), and the county
 operator moves a fresh organization with a child under another street (the move's progress,
-then the tree and the path show where it went). axe-core and a screenshot on every page."""
+then the tree and the path show where it went), and the county operator edits a member's
+profile, has the card reported lost and replaced, and suspends the member (the status history
+shows it). axe-core and a screenshot on every page."""
 
 from __future__ import annotations
 
@@ -18,10 +20,18 @@ from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
 from services.members.idcard import make_id_number
-from tests.browser.support import checked, pick_org
-from tests.browser.test_operations_and_phone import call, sign_in, staff  # noqa: F401
+from tests.browser.support import checked as checked_now
+from tests.browser.support import pick_org
+from tests.browser.test_operations_and_phone import call, choose, sign_in, staff  # noqa: F401
 
 ADMIN_PASSWORD = "Street-Admin-2026"
+
+
+def checked(web: Any, name: str) -> None:
+    """axe-core and a screenshot once the last action's message (a toast that fades in and out
+    on its own, read by axe-core at a fraction of its contrast) has gone."""
+    expect(web.locator(".el-message")).to_have_count(0, timeout=10_000)
+    checked_now(web, name)
 
 
 def admin(system: dict[str, Any], method: str, path: str, body: Any = None) -> Any:
@@ -210,3 +220,72 @@ def test_county_operator_moves_an_organization_with_its_child(web, system, staff
     history = web.get_by_test_id("org-history")
     expect(history.locator("tbody tr", has_text="移动").first).to_contain_text(new_path)
     checked(web, "console-org-history")
+
+
+STATUS_NAMES = {"full": "正式党员", "probationary": "预备党员"}
+
+
+def test_county_operator_edits_a_member_replaces_the_card_and_changes_the_status(
+    web,
+    system,
+    staff,  # noqa: F811
+):
+    member = system["logins"]["members"][1]
+    record = admin(system, "GET", f"/members/{member['member_id']}")
+    sign_in(web, system, "demo-county", staff)
+    web.goto(system["url"] + f"/members/{member['member_id']}")
+    profile = web.get_by_test_id("member-profile")
+    expect(profile).to_contain_text(member["name"][0] + "*")
+
+    # the profile: a gender against the ID number's digit is refused in the page, then saved
+    web.get_by_test_id("member-edit").click()
+    form = web.get_by_test_id("profile-form")
+    own, other = ("女", "男") if record["gender"] == "female" else ("男", "女")
+    form.get_by_text(other, exact=True).click()
+    web.get_by_test_id("profile-submit").click()
+    expect(form.get_by_text("性别与身份证号不一致")).to_be_visible()
+    form.get_by_text(own, exact=True).click()
+    form.get_by_label("民族").fill("回族")
+    checked(web, "console-member-edit")
+    web.get_by_test_id("profile-submit").click()
+    expect(profile).to_contain_text("回族")
+
+    # the card reported lost (asked once more), then replaced by a UID typed as bytes
+    web.get_by_role("tab", name="党员卡").click()
+    web.get_by_test_id("card-lost").click()
+    lost = web.locator(".el-dialog", has_text="挂失党员卡")
+    lost.get_by_label("原因").fill("卡片遗失")
+    web.get_by_test_id("card-submit").click()
+    box = web.locator(".el-message-box")
+    expect(box).to_contain_text(member["card_uid"])
+    box.get_by_role("button", name="挂失", exact=True).click()
+    expect(web.get_by_test_id("member-card")).to_have_text("未绑定")
+    cards = web.get_by_test_id("member-cards")
+    expect(cards.locator("tbody tr", has_text=member["card_uid"])).to_contain_text("已挂失")
+    web.get_by_test_id("card-replace").click()
+    replace = web.locator(".el-dialog", has_text="补办党员卡")
+    replace.get_by_label("卡号").fill("not-a-card")
+    web.get_by_test_id("card-submit").click()
+    expect(replace.get_by_text("卡号应为 4-10 个字节的十六进制数字")).to_be_visible()
+    new_uid = f"{random.Random().randrange(1, 2**32):08X}"
+    replace.get_by_label("卡号").fill(":".join(new_uid[i : i + 2] for i in range(0, 8, 2)).lower())
+    expect(replace).to_contain_text(f"将登记为：{new_uid}")
+    checked(web, "console-member-card")
+    web.get_by_test_id("card-submit").click()
+    expect(web.get_by_test_id("member-card")).to_have_text(new_uid)
+    expect(cards.locator("tbody tr", has_text=new_uid)).to_contain_text("使用中")
+
+    # suspended: the allowed changes only, the reason and the approver
+    web.get_by_test_id("member-change-status").click()
+    dialog = web.locator(".el-dialog", has_text="确认变更")
+    choose(web, dialog.get_by_label("变更为"), "停止党籍")
+    dialog.get_by_label("原因").fill("长期不参加组织生活")
+    choose(web, dialog.get_by_label("批准机构"), "支部委员会")
+    checked(web, "console-member-status")
+    web.get_by_test_id("status-submit").click()
+    expect(web.get_by_test_id("member-status")).to_have_text("停止党籍")
+    web.get_by_role("tab", name="状态记录").click()
+    expect(web.get_by_test_id("status-history")).to_contain_text(
+        f"停止党籍：{STATUS_NAMES[record['status']]} → 停止党籍"
+    )
+    checked(web, "console-member-history")

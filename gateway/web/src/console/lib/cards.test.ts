@@ -19,11 +19,13 @@ describe('cardUidOf', () => {
 })
 
 describe('cardActions', () => {
-  it('offers what the latest card allows', () => {
-    expect(cardActions(null)).toEqual(['issue'])
-    expect(cardActions({ state: 'returned' })).toEqual(['issue'])
-    expect(cardActions({ state: 'issued' })).toEqual(['lost', 'replace', 'return'])
-    expect(cardActions({ state: 'blocked', ended_reason: 'lost' })).toEqual(['replace'])
-    expect(cardActions({ state: 'blocked', ended_reason: 'replaced' })).toEqual(['issue'])
+  it("offers what the member's card allows", () => {
+    expect(cardActions(null, null)).toEqual(['issue'])
+    expect(cardActions(null, { state: 'returned' })).toEqual(['issue'])
+    // a card given at registration has no record yet
+    expect(cardActions('04A1B2C3', null)).toEqual(['lost', 'replace', 'return'])
+    expect(cardActions('04A1B2C3', { state: 'issued' })).toEqual(['lost', 'replace', 'return'])
+    expect(cardActions(null, { state: 'blocked', ended_reason: 'lost' })).toEqual(['replace'])
+    expect(cardActions(null, { state: 'blocked', ended_reason: 'replaced' })).toEqual(['issue'])
   })
 })

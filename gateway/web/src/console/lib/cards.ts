@@ -27,13 +27,14 @@ export interface CardRecord {
   replaced_by?: string | null
 }
 
-/** What the card section offers for the member's latest card: a card in use can be reported
- * lost, replaced or returned; a lost one is replaced; without one (or after a return) a card is
- * issued. */
+/** What the card section offers: a member holding a card (`cardUid`, which a card given at
+ * registration has without a card record) can report it lost, have it replaced or return it;
+ * one whose latest card was reported lost gets a replacement; anyone else is issued one. */
 export function cardActions(
+  cardUid: string | null | undefined,
   latest: Pick<CardRecord, 'state' | 'ended_reason'> | null | undefined,
 ): CardAction[] {
-  if (latest?.state === 'issued') return ['lost', 'replace', 'return']
+  if (cardUid) return ['lost', 'replace', 'return']
   if (latest?.state === 'blocked' && latest.ended_reason === 'lost') return ['replace']
   return ['issue']
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { describeAction, describeChanges, type OrgHistoryEntry } from './orgHistory'
+import { describeAction, describeChanges, orgIdsOf, type OrgHistoryEntry } from './orgHistory'
 
 const texts: Record<string, string> = {
   'orgHistory.nothing': '无',
@@ -8,6 +8,7 @@ const texts: Record<string, string> = {
   'orgHistory.fields.name': '名称',
   'orgHistory.fields.tags': '标签',
   'orgHistory.fields.households': '户数',
+  'orgHistory.fields.parent_id': '上级组织',
   'orgHistory.actions.moved': '移动',
   'orgTags.temporary': '临时党支部',
   'orgTags.two_new': '两新组织',
@@ -46,6 +47,17 @@ describe('describeChanges', () => {
     expect(describeChanges(entry('moved', { to_path: '/hj/s02' }), t, te)).toEqual([
       'to_path：/hj/s02',
     ])
+  })
+})
+
+describe('organizations by name', () => {
+  it('names the organizations a change moves between', () => {
+    const moved = entry('moved', { parent_id: ['s01', 's02'], path: ['/hj/s01/b', '/hj/s02/b'] })
+    expect(orgIdsOf(moved)).toEqual(['s01', 's02'])
+    const names: Record<string, string> = { s01: '一街道', s02: '二街道' }
+    expect(describeChanges(moved, t, te, (id) => names[id] ?? id)[0]).toBe(
+      '上级组织：一街道 → 二街道',
+    )
   })
 })
 
