@@ -136,6 +136,14 @@ def register_directly(county: County, cipher: PiiCipher) -> float:
         shutil.rmtree(data, ignore_errors=True)
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def start_members(vhost: Vhost, data: Path, keys: dict[str, str]) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -234,6 +242,7 @@ def through_the_service(county: County, content: bytes, keys: dict[str, str]) ->
                 for n in range(made["chunks"]):
                     rpc.members.read_roster_file({"file_id": made["file_id"], "index": n})
                 exported = time.perf_counter()
+                peak_mb = peak_rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -249,6 +258,7 @@ def through_the_service(county: County, content: bytes, keys: dict[str, str]) ->
         "import": finished - dry_run_done,
         "total": finished - started,
         "export": exported - export_started,
+        "peak_mb": peak_mb,
     }
 
 
@@ -284,6 +294,7 @@ def main() -> None:
         f"ratios    dry run / raw calamine parse: {got['dry_run'] / c:.1f}x the time; "
         f"import / direct registration: {got['import'] / direct:.2f}x the time"
     )
+    print(f"memory    the members service's peak RSS: {got['peak_mb']:.0f} MB")
     verdict = "met" if got["total"] < TARGET_SECONDS else "NOT met"
     print(f"target    whole file under {TARGET_SECONDS} s: {verdict} ({got['total']:.1f} s)")
 
