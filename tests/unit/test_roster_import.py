@@ -502,3 +502,24 @@ def test_uploads_and_unread_files_are_purged_after_their_days(uow, settings):
     assert importing.purge_files(uow, at(13)) >= 1
     with pytest.raises(InvalidInput):  # the job's file is gone: its report says so
         importing.report(job.import_id, uow, SECRETARY1, at(13))
+
+
+def test_headers_below_a_title_row_are_found(uow, settings):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = SHEET
+    ws.append(["惠济区党员名册（2026年）"])
+    ws.append(HEADERS)
+    ws.append([person(seq=1).get(h, "") for h in HEADERS])
+    ws.append([person(seq=2, 手机号码="1").get(h, "") for h in HEADERS])
+    out = io.BytesIO()
+    book.save(out)
+    job = checked(out.getvalue(), uow, settings)
+    assert (job.counts.rows, job.counts.new) == (2, 1)
+    assert [(r, c) for r, c, _ in problems(job, uow)] == [(4, "手机号码")]
+    meta = importing.report(job.import_id, uow, SECRETARY1, settings)
+    report = openpyxl.load_workbook(io.BytesIO(downloaded(meta, uow, settings)), read_only=True)
+    got = [list(r) for r in report[SHEET].iter_rows(values_only=True)]
+    assert got[0][0] == "惠济区党员名册（2026年）" and got[0][-1] in ("", None)
+    assert got[1][-1] == ERROR_HEADER and got[3][-1].startswith("手机号码：")
+    assert committed(job, uow, settings).counts.created == 1

@@ -8,7 +8,8 @@ the county's file); formulas are never executed (their cached values are read) a
 with macros are refused. CSV: UTF-8 with or without a BOM, else GB18030 (what Chinese Excel
 saves), the encoding read named in the job. Dates as Excel dates or serials, 2005-07-01,
 2005/7/1, 2005年7月1日, 2005.7.1, 20050701. Limits (config ``ROSTER``): 20 MB, 60,000 rows.
-Unknown headers are listed (row 1) and ignored; a file without the required columns, not a
+The headers are found in the first of the first ten rows that names three of them (a title may
+stand above); row numbers stay the file's. Unknown headers are listed and ignored; a file without the required columns, not a
 spreadsheet, too large or too long is refused at upload (InvalidInput: nothing is stored but
 its chunks).
 

@@ -153,7 +153,7 @@ def _data_rows(table: sheets.Table) -> int:
 
 def _rows(table: sheets.Table, first: int) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells) of the non-blank rows from row ``first`` on."""
-    for number in range(max(first, 2), len(table.rows) + 1):
+    for number in range(max(first, table.first_data_row), len(table.rows) + 1):
         cells = table.rows[number - 1]
         if any(c is not None and c != "" for c in cells):
             yield number, cells
@@ -302,7 +302,8 @@ def _context(
     at = next((i for i, f in fields.items() if f == "org_id"), None)
     named = {job.org_id}
     if at is not None:
-        named |= {str(r[at]).strip() for r in table.rows[1:] if at < len(r) and r[at]}
+        rows = table.rows[table.header_row :]
+        named |= {str(r[at]).strip() for r in rows if at < len(r) and r[at]}
     orgs: dict[str, Org] = {}
     for org_id in sorted(named):
         org = uow.orgs.get(org_id)
@@ -361,13 +362,13 @@ def dry_run(job: ImportJob, uow: RosterUnitOfWork, settings: RosterSettings) -> 
     table = _table(job, uow, settings)
     ctx = _context(job, table, uow, caller, settings)
     problems = [
-        Problem(1, header, "", _("Unknown column {header}: ignored", header=header))
+        Problem(table.header_row, header, "", _("Unknown column {header}: ignored", header=header))
         for header in job.unknown_columns
     ]
     kinds: Counter[str] = Counter()
     seen: list[Seen] = []
     refused: set[int] = set()
-    for start in range(2, len(table.rows) + 1, settings.batch):
+    for start in range(table.first_data_row, len(table.rows) + 1, settings.batch):
         batch = _candidates(table, start, start + settings.batch - 1, ctx, set())
         _compare_all(batch, uow, caller, job, ctx)
         for c in batch:

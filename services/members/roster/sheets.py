@@ -13,7 +13,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from openpyxl import Workbook
@@ -24,24 +24,48 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from services.infra.errors import InvalidInput
 from services.infra.i18n import _
-from services.members.roster.columns import COLUMNS, ERROR_HEADER, INSTRUCTIONS_SHEET, SHEET
+from services.members.roster.columns import (
+    COLUMNS,
+    ERROR_HEADER,
+    INSTRUCTIONS_SHEET,
+    SHEET,
+    header_of,
+)
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
+HEADER_SEARCH = 10  # the headers may come below a title: the first of these rows naming them
+HEADERS_NAMED = 3  # ... with at least this many of the template's headers
+
+
 @dataclass(frozen=True)
 class Table:
-    """A sheet's rows as read (row 1 the headers), the format and, for CSV, the encoding."""
+    """A sheet's rows as read, the row of its headers (1-based; a title may stand above
+    them), the format and, for CSV, the encoding."""
 
     rows: list[list[Any]]
     format: str  # "xlsx" | "csv"
     encoding: str = ""  # "UTF-8", "UTF-8 (BOM)", "GB18030" for CSV
+    header_row: int = 1
 
     @property
     def headers(self) -> list[Any]:
-        return self.rows[0] if self.rows else []
+        return self.rows[self.header_row - 1] if self.rows else []
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1
+
+
+def _header_row(rows: list[list[Any]]) -> int:
+    known = {c.header for c in COLUMNS}
+    for number, row in enumerate(rows[:HEADER_SEARCH], start=1):
+        if len({header_of(cell) for cell in row} & known) >= HEADERS_NAMED:
+            return number
+    return 1
 
 
 def bad_file(reason: str) -> InvalidInput:
@@ -58,7 +82,8 @@ def read_table(content: bytes, max_rows: int) -> Table:
         if content.startswith(XLSX_MAGIC)
         else _read_csv(content, max_rows)
     )
-    if not table.rows or not any(_filled(c) for c in table.rows[0]):
+    table = replace(table, header_row=_header_row(table.rows))
+    if not table.rows or not any(_filled(c) for c in table.headers):
         raise bad_file(_("The first row must hold the template's column headers"))
     return table
 
@@ -182,15 +207,24 @@ def template(fmt: str) -> bytes:
 
 
 def report_rows(table: Table, reasons: dict[int, list[str]]) -> Iterator[list[Any]]:
-    """The uploaded rows (row 2 on) with their problems joined in the last column."""
+    """The uploaded rows after the first (the headers' with 错误说明, a data row's with its
+    problems joined, a title's with nothing) as wide as the headers plus that column."""
     width = len(table.headers)
     for number, row in enumerate(table.rows[1:], start=2):
         cells = list(row[:width]) + [""] * (width - len(row))
-        yield [*cells, "；".join(reasons.get(number, []))]
+        yield [*cells, _error_cell(table, number, reasons)]
+
+
+def _error_cell(table: Table, number: int, reasons: dict[int, list[str]]) -> str:
+    said = "；".join(reasons.get(number, []))
+    if number != table.header_row:
+        return said if number > table.header_row else ""
+    return f"{ERROR_HEADER}（{said}）" if said else ERROR_HEADER  # unknown columns
 
 
 def report(table: Table, reasons: dict[int, list[str]]) -> bytes:
-    about_file = "；".join(reasons.get(1, []))  # unknown columns: said in the header's cell
-    error_header = f"{ERROR_HEADER}（{about_file}）" if about_file else ERROR_HEADER
-    headers = [str(h) for h in table.headers] + [error_header]
+    """The uploaded rows with an added 错误说明 column (row numbers as in the file)."""
+    width = len(table.headers)
+    first = list(table.rows[0][:width]) + [""] * (width - len(table.rows[0]))
+    headers = [_cell_text(h) for h in first] + [_error_cell(table, 1, reasons)]
     return write_xlsx(SHEET, headers, report_rows(table, reasons))
