@@ -523,3 +523,9 @@ def test_headers_below_a_title_row_are_found(uow, settings):
     assert got[0][0] == "惠济区党员名册（2026年）" and got[0][-1] in ("", None)
     assert got[1][-1] == ERROR_HEADER and got[3][-1].startswith("手机号码：")
     assert committed(job, uow, settings).counts.created == 1
+
+
+def test_a_file_with_headers_only_is_refused_at_upload(uow, settings):
+    with pytest.raises(InvalidInput, match="没有党员信息"):
+        upload(csv_bytes([]), uow, settings)
+    assert uow.roster_imports.rows == {}

@@ -96,6 +96,9 @@ def start_import(
         raise sheets.bad_file(
             _("Columns missing: {headers}; start from the template", headers="、".join(missing))
         )
+    rows = _data_rows(table)
+    if not rows:
+        raise sheets.bad_file(_("The file has no member rows below its headers"))
     job = ImportJob(
         import_id=import_id,
         org_id=org.org_id,
@@ -107,7 +110,7 @@ def start_import(
         created_at=settings.now(),
         format=table.format,
         encoding=table.encoding,
-        counts=Counts(rows=_data_rows(table)),
+        counts=Counts(rows=rows),
         unknown_columns=tuple(unknown),
     )
     return uow.roster_imports.add(job)
