@@ -29,7 +29,7 @@ class Column:
 COLUMNS = (
     Column("姓名", "name", True, "张红", "必填，1至50个字"),
     Column("性别", "gender", True, "女", "必填：男 或 女"),
-    Column("公民身份号码", "id_number", True, "410108199001011228", "必填，18位，请设为文本格式"),
+    Column("公民身份号码", "id_number", True, "410108199001011240", "必填，18位，请设为文本格式"),
     Column("手机号码", "phone", True, "17012345678", "必填，11位手机号"),
     Column(
         "出生日期", "birth_date", False, "1990-01-01", "可空（取自身份证号码）；须与身份证号码一致"

@@ -173,10 +173,10 @@ def _cell_text(value: Any) -> Any:
 
 
 def template(fmt: str) -> bytes:
-    """The empty roster with its headers and one example row (XLSX: and the instructions
-    sheet); CSV in UTF-8 with a BOM, which Excel opens as Chinese text."""
+    """The empty roster with its headers (XLSX: and the instructions sheet, with an example of
+    each column there, so that nobody imports an example by mistake); CSV in UTF-8 with a BOM,
+    which Excel opens as Chinese text."""
     headers = [c.header for c in COLUMNS]
-    example = [c.example for c in COLUMNS]
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out).writerows([headers])
@@ -189,18 +189,13 @@ def template(fmt: str) -> bytes:
     for index in range(1, len(COLUMNS) + 1):
         ws.cell(row=1, column=index).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(index)].number_format = "@"  # text: ID numbers
-    ws.append(example)
+        ws.column_dimensions[get_column_letter(index)].width = 16
     notes = book.create_sheet(INSTRUCTIONS_SHEET)
-    notes.append(["列名", "填写要求"])
+    notes.append(["列名", "填写要求", "示例"])
     for column in COLUMNS:
-        notes.append([column.header, column.hint])
+        notes.append([column.header, column.hint, column.example])
     notes.append([])
-    notes.append(
-        [
-            "说明",
-            "第2行为示例，导入前请删除或替换；每行一名党员；公式不会被执行，只读取其显示的值。",
-        ]
-    )
+    notes.append(["说明", "每行一名党员，从第2行起填写；公式不会被执行，只读取其显示的值。"])
     saved = io.BytesIO()
     book.save(saved)
     return saved.getvalue()
