@@ -83,8 +83,8 @@ def fetched(meta: dict[str, Any]) -> Response:
 @api.arguments(TemplateQuery, location="query")
 @api.response(200, BINARY, description=FILE_ANSWER, content_type=XLSX)
 def roster_template(query: dict[str, Any]) -> Any:
-    """The roster template: the headers (Chinese), an example row and, in XLSX, the instructions
-    sheet; CSV in UTF-8 with a BOM"""
+    """The roster template: the headers (Chinese) and, in XLSX, the instructions sheet with an
+    example of each column; CSV in UTF-8 with a BOM"""
     found = rpc("members", "roster_template", {"format": query["format"]})
     return download(found["filename"], found["content_type"], base64.b64decode(found["data"]))
 
