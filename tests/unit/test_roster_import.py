@@ -529,3 +529,23 @@ def test_a_file_with_headers_only_is_refused_at_upload(uow, settings):
     with pytest.raises(InvalidInput, match="没有党员信息"):
         upload(csv_bytes([]), uow, settings)
     assert uow.roster_imports.rows == {}
+
+
+def test_a_batch_the_register_refuses_is_registered_row_by_row(uow, settings, monkeypatch):
+    rows = [
+        person(seq=1, 党员卡号="A0000001"),
+        person(seq=2, 姓名="李四"),
+        person(seq=3, 姓名="王五"),
+    ]
+    job = checked(xlsx(rows), uow, settings)
+    real = importing.register_members
+
+    def register(cmds, *args):  # the card went to someone else between the check and the write
+        if any(c.card_uid == "A0000001" for c in cmds):
+            raise Conflict("该党员卡已登记给其他党员")
+        return real(cmds, *args)
+
+    monkeypatch.setattr(importing, "register_members", register)
+    done = committed(job, uow, settings)
+    assert (done.counts.created, done.counts.failed) == (2, 1)
+    assert problems(done, uow) == [(2, "党员卡号", "该党员卡已登记给其他党员")]

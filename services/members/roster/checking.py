@@ -201,13 +201,14 @@ def _registered(found: Candidate, org: Org, ctx: Context) -> None:
         if extra:
             ctx.change_profile(member, extra, ctx.cipher, ctx.today)
     except InvalidInput as refused:
-        _refuse_fields(found, refused)
+        refuse_fields(found, refused)
         return
     found.member = member
     found.kind = NEW
 
 
-def _refuse_fields(found: Candidate, refused: InvalidInput) -> None:
+def refuse_fields(found: Candidate, refused: InvalidInput) -> None:
+    """The row refused on each column the rules named (their messages are Chinese already)."""
     fields = refused.details.get("fields") or {}
     assert isinstance(fields, dict)
     for name, messages in fields.items():
@@ -308,7 +309,7 @@ def compare(
     try:
         updated, events = ctx.change_profile(existing, changes, ctx.cipher, ctx.today)
     except InvalidInput as refused:
-        _refuse_fields(found, refused)
+        refuse_fields(found, refused)
         return
     found.kind = UPDATE if events else UNCHANGED
     found.updated = (updated, events) if events else None

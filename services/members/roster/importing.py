@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from services.infra.errors import InvalidInput, NotFound, ServiceError, Stale
+from services.infra.errors import Conflict, InvalidInput, NotFound, ServiceError, Stale
 from services.infra.i18n import _
 from services.infra.scope import Caller, in_subtree
 from services.members.domain import Member, Org
@@ -31,6 +31,7 @@ from services.members.roster.checking import (
     compare,
     duplicates,
     read_row,
+    refuse_fields,
 )
 from services.members.roster.columns import BY_HEADER, COLUMNS, header_of
 from services.members.roster.domain import (
@@ -477,8 +478,14 @@ def _register(
         try:
             [(member, was_created)] = register_members([c.cmd], uow, caller, settings.members)
             results.append((member, was_created))
-        except ServiceError as error:
-            c.refuse("id_number", error.message)
+        except InvalidInput as refused:
+            refuse_fields(c, refused)
+            results.append((None, False))
+        except Conflict as refused:  # the card went to someone else meanwhile
+            c.refuse("card_uid" if c.cmd.card_uid else "id_number", refused.message)
+            results.append((None, False))
+        except ServiceError as refused:  # e.g. registered outside the area meanwhile
+            c.refuse("id_number", refused.message)
             results.append((None, False))
     return results
 
