@@ -149,6 +149,11 @@ def test_street_admin_imports_a_roster_with_a_bad_row(web, system, tmp_path):
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(name[0] + "*")
 
+    # the branch's probations ending soon, in their own tab
+    web.get_by_role("tab", name="转正提醒").click()
+    expect(web.get_by_test_id("probation-due-table")).to_be_visible()
+    checked(web, "console-probation-due")
+
 
 def test_county_operator_moves_an_organization_with_its_child(web, system, staff):  # noqa: F811
     root = admin(system, "GET", "/orgs/roots")["items"][0]

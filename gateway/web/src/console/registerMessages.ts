@@ -69,6 +69,16 @@ export const registerMessages = {
       membersRequired: '请至少选择一名党员',
       placed: '已安排 {n} 名党员',
     },
+    probationDue: {
+      title: '转正提醒',
+      within: '预备期届满',
+      days: '{n} 天内',
+      empty: '这段时间内没有预备期届满的党员',
+      ends: '预备期届满',
+      remaining: '剩余',
+      left: '还有 {n} 天',
+      overdue: '已过 {n} 天',
+    },
     orgGrid: {
       leader: '网格长',
       workers: '网格员',
@@ -316,6 +326,16 @@ export const registerMessages = {
       placeMembers: 'Members',
       membersRequired: 'Choose at least one member',
       placed: '{n} members placed',
+    },
+    probationDue: {
+      title: 'Probation ending',
+      within: 'Probation ends',
+      days: 'within {n} days',
+      empty: 'No probation ends in this time',
+      ends: 'Ends on',
+      remaining: 'Left',
+      left: 'in {n} days',
+      overdue: '{n} days ago',
     },
     orgGrid: {
       leader: 'Grid leader',
