@@ -83,6 +83,11 @@ def roster_file(system: dict[str, Any], folder: Path) -> tuple[Path, str]:
     return path, name
 
 
+def workbook(path: Path) -> Any:
+    """A downloaded XLSX (saved without its extension, which openpyxl wants)."""
+    return load_workbook(BytesIO(path.read_bytes()))
+
+
 def street_admin_signed_in(web: Any, system: dict[str, Any]) -> None:
     """demo-street past its first sign-in (its password set through the API), then signed in."""
     account = next(a for a in system["logins"]["accounts"] if a["username"] == "demo-street")
@@ -103,8 +108,11 @@ def test_street_admin_imports_a_roster_with_a_bad_row(web, system, tmp_path):
     expect(web.get_by_test_id("org-summary")).to_contain_text(branch["name"])
     web.get_by_test_id("roster-import").click()
     expect(web).to_have_url(re.compile(rf"/roster/import\?org={branch['org_id']}$"))
-    expect(web.get_by_text("下载模板（Excel）")).to_be_visible()
     checked(web, "console-roster-file")
+    with web.expect_download() as template:
+        web.get_by_test_id("roster-template-xlsx").click()
+    assert template.value.suggested_filename.endswith(".xlsx")
+    assert workbook(template.value.path()).worksheets[0]["A1"].value == "姓名"
 
     # a file of another type is refused in the page
     web.get_by_test_id("roster-upload").locator("input[type=file]").set_input_files(
@@ -125,8 +133,12 @@ def test_street_admin_imports_a_roster_with_a_bad_row(web, system, tmp_path):
     expect(problems).to_have_count(1)
     expect(problems.first).to_contain_text("3")  # the file's third row (the headers are 1)
     expect(problems.first).to_contain_text("公民身份号码")
-    expect(web.get_by_test_id("roster-report")).to_be_visible()
     checked(web, "console-roster-checked")
+    # the report: the file again with the error column
+    with web.expect_download() as report:
+        web.get_by_test_id("roster-report").click()
+    sheet = workbook(report.value.path()).worksheets[0]
+    assert "错误说明" in [cell.value for cell in sheet[1]]
 
     # the valid row imported, after a confirmation
     web.get_by_test_id("roster-commit").click()
