@@ -306,3 +306,59 @@ def test_county_operator_edits_a_member_replaces_the_card_and_changes_the_status
         f"停止党籍：{STATUS_NAMES[record['status']]} → 停止党籍"
     )
     checked(web, "console-member-history")
+
+
+def test_county_operator_places_members_in_a_temporary_branch_then_dissolves_it(
+    web,
+    system,
+    staff,  # noqa: F811
+):
+    member = system["logins"]["members"][3]
+    home = admin(system, "GET", f"/members/{member['member_id']}")
+    street = admin(system, "GET", "/orgs/" + home["org_path"].split("/")[2])
+    tag = f"{random.Random().randrange(10**6):06d}"
+    ends_on = f"{date.today().year + 1}-06-30"
+    branch = admin(
+        system,
+        "POST",
+        "/orgs",
+        {
+            "org_id": f"tmp-{tag}",
+            "parent_id": street["org_id"],
+            "name": f"防汛行动支部{tag}",
+            "kind": "branch",
+            "tags": ["action"],
+            "ends_on": ends_on,
+        },
+    )
+    sign_in(web, system, "demo-county", staff)
+    web.goto(system["url"] + f"/orgs?org={branch['org_id']}")
+    tree = web.get_by_test_id("org-tree")
+    expect(tree.locator(".el-tree-node.is-current")).to_contain_text(f"至 {ends_on}")
+    expect(web.get_by_test_id("org-summary")).to_contain_text(f"临时组织，至 {ends_on}")
+
+    # a member of another branch found by card and placed here for the branch's time
+    web.get_by_test_id("org-place").click()
+    dialog = web.locator(".el-dialog", has_text="安排党员到临时党支部")
+    dialog.get_by_label("党员").fill(member["card_uid"])
+    web.get_by_role("option", name=re.compile(re.escape(member["name"][0]) + r"\*")).click()
+    dialog.get_by_label("原因").fill("汛期值守")
+    checked(web, "console-org-place")
+    dialog.get_by_test_id("org-place-submit").click()
+    rows = web.get_by_test_id("members-table").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(member["name"][0] + "*")
+    assert admin(system, "GET", f"/members/{member['member_id']}")["org_id"] == branch["org_id"]
+
+    # dissolved: the member goes home, the branch stays in the tree, greyed and marked
+    web.get_by_test_id("org-dissolve").click()
+    dialog = web.locator(".el-dialog", has_text="撤销组织")
+    dialog.get_by_label("原因").fill("汛期结束")
+    dialog.get_by_test_id("org-dissolve-submit").click()
+    web.locator(".el-message-box").get_by_role("button", name="撤销", exact=True).click()
+    expect(web.get_by_test_id("org-dissolved")).to_be_visible()
+    expect(web.get_by_test_id("org-actions").get_by_role("button")).to_have_count(0)
+    node = tree.locator(f"[data-org-id='{branch['org_id']}']")
+    expect(node).to_contain_text("已撤销")
+    assert admin(system, "GET", f"/members/{member['member_id']}")["org_id"] == home["org_id"]
+    checked(web, "console-org-dissolved")

@@ -68,6 +68,10 @@ export const registerMessages = {
       placeMembers: '党员',
       membersRequired: '请至少选择一名党员',
       placed: '已安排 {n} 名党员',
+      return: '回原支部',
+      returnTitle: '党员回原支部：{name}',
+      returnNotice: '所选党员离开本临时党支部，回到各自的原支部。',
+      returned: '{n} 名党员已回到原支部',
     },
     probationDue: {
       title: '转正提醒',
@@ -326,6 +330,10 @@ export const registerMessages = {
       placeMembers: 'Members',
       membersRequired: 'Choose at least one member',
       placed: '{n} members placed',
+      return: 'Send home',
+      returnTitle: 'Send members of {name} home',
+      returnNotice: 'The members chosen leave this temporary branch for their home branches.',
+      returned: '{n} members returned home',
     },
     probationDue: {
       title: 'Probation ending',
