@@ -334,6 +334,15 @@ class MemberOut(Schema):
     id_number_masked = fields.String(required=True)
     phone_masked = fields.String(required=True)
     skills = fields.List(fields.String(), required=True)
+    status_since = Day(allow_none=True)
+    ethnicity = fields.String()
+    education = fields.String()
+    work_unit = fields.String()
+    duties = fields.List(fields.String())
+    grid_id = fields.String(allow_none=True)
+    address_masked = fields.String()
+    probation_ends = Day(allow_none=True)
+    version = fields.Integer(metadata={"description": "What a profile change is made from"})
 
 
 class PersonalDataOut(Schema):

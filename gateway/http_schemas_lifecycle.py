@@ -121,21 +121,7 @@ class SearchQuery(PageQuery):
     )
 
 
-class LifecycleMemberOut(MemberOut):
-    """A member with the profile and lifecycle fields (personal data masked)."""
-
-    status_since = Day(allow_none=True)
-    ethnicity = fields.String()
-    education = fields.String()
-    work_unit = fields.String()
-    duties = fields.List(fields.String())
-    grid_id = fields.String(allow_none=True)
-    address_masked = fields.String()
-    probation_ends = Day(allow_none=True)
-    version = fields.Integer()
-
-
-LifecycleMembersPage = page_of(LifecycleMemberOut, "LifecycleMembersPage")
+MembersFoundPage = page_of(MemberOut, "MembersFoundPage")
 
 
 class StatusChangeOut(Schema):

@@ -11,13 +11,12 @@ from typing import Any
 
 from gateway.access import current_principal, within_scope
 from gateway.errors import ApiError
-from gateway.http_schemas import NoQuery, PageQuery
+from gateway.http_schemas import MemberOut, NoQuery, PageQuery
 from gateway.http_schemas_lifecycle import (
     CardEndIn,
     CardIn,
     CardsPage,
-    LifecycleMemberOut,
-    LifecycleMembersPage,
+    MembersFoundPage,
     ProbationDueQuery,
     ProfileIn,
     SearchQuery,
@@ -45,7 +44,7 @@ def member_in_scope(member_id: str) -> dict[str, Any]:
 @secured(api, "register_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(ProfileIn)
-@api.response(200, LifecycleMemberOut)
+@api.response(200, MemberOut)
 def update_member_profile(body: dict[str, Any], member_id: str) -> Any:
     """Change a member's profile (gender, birth date, ethnicity, education, join date, work
     unit, duties, skills, home address, grid); publishes member_updated with the field names"""
@@ -58,7 +57,7 @@ def update_member_profile(body: dict[str, Any], member_id: str) -> Any:
 @secured(api, "register_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(StatusChangeIn)
-@api.response(200, LifecycleMemberOut)
+@api.response(200, MemberOut)
 def change_member_status(body: dict[str, Any], member_id: str) -> Any:
     """Change a member's status (confirmation, extended probation, suspension, exit,
     reinstatement) with its effective date, reason and approver; never a deletion"""
@@ -80,7 +79,7 @@ def status_history(query: dict[str, Any], member_id: str) -> Any:
 @api.route("/members/probation-due", methods=["GET"])
 @secured(api, "list_members", 404)
 @api.arguments(ProbationDueQuery, location="query")
-@api.response(200, LifecycleMembersPage)
+@api.response(200, MembersFoundPage)
 def probation_due(query: dict[str, Any]) -> Any:
     """Probationary members of an organization's subtree whose year ends within the days asked
     (30 by default), soonest first (cursor-paginated)"""
@@ -92,7 +91,7 @@ def probation_due(query: dict[str, Any]) -> Any:
 @api.route("/members/search", methods=["GET"])
 @secured(api, "list_members", 404)
 @api.arguments(SearchQuery, location="query")
-@api.response(200, LifecycleMembersPage)
+@api.response(200, MembersFoundPage)
 def search_members(query: dict[str, Any]) -> Any:
     """Members of a subtree by ID number, card UID (either case) or the start of a name, decided
     from what is typed; personal data masked (cursor-paginated)"""
@@ -114,7 +113,7 @@ def search_members(query: dict[str, Any]) -> Any:
 @secured(api, "register_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardIn)
-@api.response(200, LifecycleMemberOut)
+@api.response(200, MemberOut)
 def issue_card(body: dict[str, Any], member_id: str) -> Any:
     """Give a member without a card a card nobody ever held (card_issued)"""
     member_in_scope(member_id)
@@ -125,7 +124,7 @@ def issue_card(body: dict[str, Any], member_id: str) -> Any:
 @secured(api, "register_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardEndIn)
-@api.response(200, LifecycleMemberOut)
+@api.response(200, MemberOut)
 def report_card_lost(body: dict[str, Any], member_id: str) -> Any:
     """Block the member's card at once (card_blocked): a swipe with it is refused and recorded"""
     member_in_scope(member_id)
@@ -136,7 +135,7 @@ def report_card_lost(body: dict[str, Any], member_id: str) -> Any:
 @secured(api, "register_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardIn)
-@api.response(200, LifecycleMemberOut)
+@api.response(200, MemberOut)
 def replace_card(body: dict[str, Any], member_id: str) -> Any:
     """A new card for the member's card in use or lost; the old UID stays blocked"""
     member_in_scope(member_id)
@@ -147,7 +146,7 @@ def replace_card(body: dict[str, Any], member_id: str) -> Any:
 @secured(api, "register_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardEndIn)
-@api.response(200, LifecycleMemberOut)
+@api.response(200, MemberOut)
 def return_card(body: dict[str, Any], member_id: str) -> Any:
     """Take the member's card back (an exit does it by itself); it signs nobody in again"""
     member_in_scope(member_id)
