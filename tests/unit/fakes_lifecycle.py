@@ -80,7 +80,7 @@ class FakeLifecycle:
         return shown, paging.encode(position)
 
     def probation_due(
-        self, org: Org, until: date, today: date, cursor: str | None, limit: int
+        self, org: Org, since: date, until: date, cursor: str | None, limit: int
     ) -> Any:
         rows = [
             m
@@ -88,7 +88,7 @@ class FakeLifecycle:
             if m.status == "probationary"
             and in_subtree(m.org_path, org.path)
             and m.probation_ends is not None
-            and today <= m.probation_ends <= until
+            and since <= m.probation_ends <= until
         ]
         shown, position = _sorted_page(
             rows,

@@ -235,6 +235,17 @@ def test_probation_due_lists_those_ending_soon_in_scope(uow):
         list_probation_due(ListProbationDue("s2"), uow, READER1, settings)
 
 
+def test_probation_due_lists_undecided_overdue_probations_first_within_the_setting(uow):
+    due = registered(uow, status="probationary", join_date=date(2025, 12, 1), seq=1, card=None)
+    overdue = registered(uow, status="probationary", join_date=date(2025, 9, 1), seq=2, card=None)
+    registered(uow, status="probationary", join_date=date(2024, 9, 1), seq=3, card=None)
+    found, _next = list_probation_due(ListProbationDue("s1"), uow, READER1, lifecycle_settings())
+    assert [m.member_id for m in found] == [overdue.member_id, due.member_id]
+    recent_only = lifecycle_settings(probation_overdue_days=30)
+    found, _next = list_probation_due(ListProbationDue("s1"), uow, READER1, recent_only)
+    assert [m.member_id for m in found] == [due.member_id]
+
+
 def test_probation_ending_is_published_once_per_member_and_end(uow):
     member = registered(uow, status="probationary", join_date=date(2025, 12, 1), card=None)
     settings = lifecycle_settings()

@@ -29,6 +29,7 @@ def lifecycle_settings(config: dict[str, Any]) -> LifecycleSettings:
         confirm_window_days=int(c.get("confirm_window_days", 30)),
         extension_max_days=int(c.get("extension_max_days", 365)),
         probation_due_days=int(c.get("probation_due_days", 30)),
+        probation_overdue_days=int(c.get("probation_overdue_days", 365)),
         reminder_days=int(c.get("reminder_days", 30)),
     )
 

@@ -43,7 +43,7 @@ class LifecycleRecords(Protocol):
         """The member's status changes, newest first."""
 
     def probation_due(
-        self, org: Org, until: date, today: date, cursor: str | None, limit: int
+        self, org: Org, since: date, until: date, cursor: str | None, limit: int
     ) -> Page:
         """Probationary members in the organization's subtree whose probation ends in
         [today, until], soonest first."""
@@ -107,6 +107,7 @@ class LifecycleSettings:
     confirm_window_days: int = 30  # a probationary member may be confirmed this long before
     extension_max_days: int = 365  # a probation is extended once, by at most this
     probation_due_days: int = 30  # the console's default look-ahead
+    probation_overdue_days: int = 365  # how far back the list reaches for undecided probations
     reminder_days: int = 30  # probation_ending is published this long before the end
     reminder_batch: int = 500
 

@@ -110,14 +110,15 @@ def list_probation_due(
     settings: LifecycleSettings,
 ) -> Page:
     """Probationary members of the organization's subtree whose year ends within the days
-    asked (the setting's by default), soonest first; those already past their end and not
-    confirmed are not listed here (the console's member list shows them by status)."""
+    asked (the setting's by default) or ended up to ``probation_overdue_days`` ago without a
+    decision (overdue: listed first, the longest overdue at the top)."""
     caller.require_role(READERS)
     org = get_org(cmd.org_id, uow, caller)
     today = settings.today()
     within = settings.probation_due_days if cmd.within_days is None else cmd.within_days
     until = today + timedelta(days=within)
-    return uow.lifecycle.probation_due(org, until, today, cmd.cursor, cmd.limit)
+    since = today - timedelta(days=settings.probation_overdue_days)
+    return uow.lifecycle.probation_due(org, since, until, cmd.cursor, cmd.limit)
 
 
 def remind_probation_ending(uow: LifecycleUnitOfWork, settings: LifecycleSettings) -> int:

@@ -108,13 +108,13 @@ class LifecycleRecords:
         return [_change(row) for row in rows], paging.encode(position)
 
     def probation_due(
-        self, org: Org, until: date, today: date, cursor: str | None, limit: int
+        self, org: Org, since: date, until: date, cursor: str | None, limit: int
     ) -> tuple[list[Member], str | None]:
         """Index (ancestors, status, probation_ends, _id) on MongoDB; the embedded engine's hash
         index on probation_ends narrows to the members whose probation ends on one of the days
         (an equality each), soonest first. Ancestors follow a subtree's move (tree/)."""
         days = [
-            date.fromordinal(n).isoformat() for n in range(today.toordinal(), until.toordinal() + 1)
+            date.fromordinal(n).isoformat() for n in range(since.toordinal(), until.toordinal() + 1)
         ]
         query = {"probation_ends": {"$in": days}, "ancestors": org.path, "status": "probationary"}
         after = paging.decode(cursor, ("probation_ends", "_id"))
