@@ -13,6 +13,7 @@ from gateway.http_schemas import (
     CARD_UID,
     MAX_LIMIT,
     MEETING_KINDS,
+    MEMBER_STATES,
     MeetingOut,
     MemberOut,
     OrgOut,
@@ -46,6 +47,10 @@ class MembersQuery(PageQuery):
             "description": "Members of the whole subtree, not only the organization's own; "
             "needs q or card"
         },
+    )
+    status = Text(
+        validate=validate.OneOf(("in_register", *MEMBER_STATES)),
+        metadata={"description": "Only members of this status; in_register: those in the register"},
     )
 
 

@@ -89,7 +89,12 @@ def org_members(query: dict[str, Any], org_id: str) -> Any:
     """An organization's own members by name (or its subtree's, searched by name or card);
     name search by prefix, card search by the exact UID; personal data masked (paginated)"""
     org_in_scope(org_id)
-    wanted = {"q": query.get("q"), "card_uid": query.get("card"), "subtree": query["subtree"]}
+    wanted = {
+        "q": query.get("q"),
+        "card_uid": query.get("card"),
+        "subtree": query["subtree"],
+        "status": query.get("status"),
+    }
     return rpc("members", "list_members", paged(query, org_id=org_id, **wanted))
 
 

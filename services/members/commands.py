@@ -102,6 +102,7 @@ class ListMembers:
     q: str | None = None  # a name prefix
     card_uid: str | None = None
     subtree: bool = False
+    status: str | None = None  # one status, or IN_REGISTER_FILTER for those in the register
     cursor: str | None = None
     limit: int = 50
 

@@ -40,6 +40,15 @@ REGISTERED_STATUSES = ("full", "probationary")  # what a newly registered member
 IN_REGISTER = (*REGISTERED_STATUSES, "suspended")  # members counted in their organization
 EXITS = ("lapsed", "withdrawn", "expelled", "deceased")  # states, never deletions
 MEMBER_STATUSES = (*IN_REGISTER, *EXITS)
+IN_REGISTER_FILTER = "in_register"  # a list's filter: every status in IN_REGISTER
+STATUS_FILTERS = (IN_REGISTER_FILTER, *MEMBER_STATUSES)
+
+
+def statuses_of(status_filter: str | None) -> tuple[str, ...] | None:
+    """The statuses a list's filter stands for (None: every member)."""
+    if status_filter is None:
+        return None
+    return IN_REGISTER if status_filter == IN_REGISTER_FILTER else (status_filter,)
 
 
 def child_path(parent_path: str | None, org_id: str) -> str:

@@ -67,9 +67,16 @@ class MemberRepository(Protocol):
     def claim_count(self, member_id: str) -> bool: ...
     def many(self, member_ids: list[str]) -> dict[str, Member]: ...
     def listed(
-        self, org: Org, subtree: bool, name_prefix: str | None, cursor: str | None, limit: int
+        self,
+        org: Org,
+        subtree: bool,
+        name_prefix: str | None,
+        cursor: str | None,
+        limit: int,
+        statuses: tuple[str, ...] | None = None,
     ) -> Page:
-        """The organization's (or its subtree's) members by name, from the cursor."""
+        """The organization's (or its subtree's) members by name, from the cursor; only those
+        of ``statuses`` when given."""
 
 
 class MeetingRepository(Protocol):

@@ -16,7 +16,7 @@ from services.infra.errors import InvalidInput, NotFound
 from services.infra.i18n import _
 from services.infra.scope import Caller, in_subtree
 from services.members import commands
-from services.members.domain import Attendance, Meeting, Member, Org, month_of
+from services.members.domain import Attendance, Meeting, Member, Org, month_of, statuses_of
 from services.members.handlers import (
     READERS,
     Settings,
@@ -118,15 +118,18 @@ def list_members(
         listed = member is not None and (
             in_subtree(member.org_path, org.path) if cmd.subtree else member.org_id == org.org_id
         )
+        wanted = statuses_of(cmd.status)
         if member is None or not listed or (cmd.q and not member.name.startswith(cmd.q)):
             return [], None
-        return [member], None
+        return ([member], None) if wanted is None or member.status in wanted else ([], None)
     if cmd.subtree and not cmd.q:
         raise InvalidInput(
             _("Some fields are missing or invalid"),
             fields={"q": [_("Search a subtree by a name or a card")]},
         )
-    return uow.members.listed(org, cmd.subtree, cmd.q, cmd.cursor, paging.clamp(cmd.limit))
+    return uow.members.listed(
+        org, cmd.subtree, cmd.q, cmd.cursor, paging.clamp(cmd.limit), statuses_of(cmd.status)
+    )
 
 
 def list_member_attendance(

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from services.infra.schemas import EnvelopeSchema, Strict, Text, UpperText
 from services.members import commands
-from services.members.domain import MEETING_KINDS, ORG_KINDS, REGISTERED_STATUSES
+from services.members.domain import MEETING_KINDS, ORG_KINDS, REGISTERED_STATUSES, STATUS_FILTERS
 from services.members.idcard import is_valid as is_valid_id_number
 
 ORG_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="use lower-case letters, digits and -")
@@ -254,6 +254,7 @@ class ListMembers(Paged):
     q = Text(load_default=None, allow_none=True, validate=validate.Length(1, 50))
     card_uid = UpperText(load_default=None, allow_none=True, validate=CARD_UID)
     subtree = fields.Boolean(load_default=False)
+    status = Text(load_default=None, allow_none=True, validate=validate.OneOf(STATUS_FILTERS))
 
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> commands.ListMembers:

@@ -312,7 +312,13 @@ class Members:
         return {m.member_id: m for m in found if m is not None}
 
     def listed(
-        self, org: Org, subtree: bool, name_prefix: str | None, cursor: str | None, limit: int
+        self,
+        org: Org,
+        subtree: bool,
+        name_prefix: str | None,
+        cursor: str | None,
+        limit: int,
+        statuses: tuple[str, ...] | None = None,
     ) -> tuple[list[Member], str | None]:
         """An organization's own members, or (``subtree``) its subtree's, by name then id; with
         ``name_prefix``, those whose name starts with it. Served by the indexes (org_id, name,
@@ -323,6 +329,8 @@ class Members:
             query["name"] = _prefix(name_prefix)
             if subtree:
                 query["name_keys"] = name_prefix[:NAME_KEY_CHARS]
+        if statuses is not None:  # among an organization's own or a name's few: no index
+            query["status"] = {"$in": list(statuses)}
         last = paging.decode(cursor, ("_id",))
         after = None
         if last is not None:

@@ -165,13 +165,20 @@ class FakeMembers(_Counted):
         return saved
 
     def listed(
-        self, org: Org, subtree: bool, name_prefix: str | None, cursor: str | None, limit: int
+        self,
+        org: Org,
+        subtree: bool,
+        name_prefix: str | None,
+        cursor: str | None,
+        limit: int,
+        statuses: tuple[str, ...] | None = None,
     ) -> Any:
         found = [
             m
             for m in self.rows.values()
             if (in_subtree(m.org_path, org.path) if subtree else m.org_id == org.org_id)
             and m.name.startswith(name_prefix or "")
+            and (statuses is None or m.status in statuses)
         ]
         last = paging.decode(cursor, ("_id",))
         if last is not None:  # the cursor names the last member by id only, as the store's

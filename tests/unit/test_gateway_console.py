@@ -171,10 +171,15 @@ def test_the_tree_level_by_level(client, rpc):
 
 def test_members_are_searched_by_prefix_or_card_in_the_org_or_its_subtree(client, rpc):
     assert get(client, "/orgs/hj-s01/members?q=张&subtree=true&limit=20").status_code == 200
-    wanted = {"org_id": "hj-s01", "q": "张", "card_uid": None, "subtree": True}
+    wanted = {"org_id": "hj-s01", "q": "张", "card_uid": None, "subtree": True, "status": None}
     assert last_call(rpc) == ("members.list_members", ({**wanted, "cursor": None, "limit": 20},))
     assert get(client, "/orgs/hj-s01/members?card=0a0b0c0d").status_code == 200
     assert last_call(rpc)[1][0]["card_uid"] == "0a0b0c0d"  # the service normalises the case
+    assert get(client, "/orgs/hj-s01/members?status=in_register").status_code == 200
+    assert last_call(rpc)[1][0]["status"] == "in_register"
+    calls = len(rpc.calls)
+    assert get(client, "/orgs/hj-s01/members?status=gone").status_code == 400
+    assert len(rpc.calls) == calls
 
 
 def test_meetings_by_start_time_within_a_range(client, rpc):

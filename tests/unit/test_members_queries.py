@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import litemongo
 import pytest
+from marshmallow import ValidationError
 
 from services.infra import paging
 from services.infra.errors import Forbidden, InvalidInput, NotFound
@@ -278,6 +279,25 @@ def test_a_card_finds_its_member_where_they_are_listed(uow, roster):
     assert names(queries.list_members(in_subtree, uow, STREET1)) == ["张强"]
     unknown = commands.ListMembers("b1", card_uid="FFFFFFFF")
     assert queries.list_members(unknown, uow, SECRETARY1) == ([], None)
+
+
+def test_members_are_listed_by_status_or_those_in_the_register(uow, roster):
+    left, suspended = roster[0], roster[1]
+    uow.members.save(replace(uow.members.get(left.member_id), status="deceased"), [])
+    uow.members.save(replace(uow.members.get(suspended.member_id), status="suspended"), [])
+    by = {
+        status: names(
+            queries.list_members(commands.ListMembers("b1", status=status), uow, SECRETARY1)
+        )
+        for status in ("in_register", "deceased", "full")
+    }
+    assert by["deceased"] == [left.name]
+    assert sorted(by["in_register"]) == sorted(set(NAMES) - {left.name})
+    assert suspended.name not in by["full"] and left.name not in by["full"]
+    by_card = commands.ListMembers("b1", card_uid=left.card_uid, status="in_register")
+    assert queries.list_members(by_card, uow, SECRETARY1) == ([], None)
+    with pytest.raises(ValidationError):
+        schemas.ListMembers().load({"org_id": "b1", "status": "gone"})
 
 
 def test_members_of_an_org_outside_scope_are_refused(uow, roster):
