@@ -25,6 +25,8 @@ from services.members.domain import (
     QueuedSwipe,
     month_of,
 )
+from services.members.lifecycle.domain import Card, CardRefusal
+from services.members.lifecycle.profile import change_profile
 from services.members.tree import domain as tree_rules
 from services.members.tree.history import record_created
 
@@ -137,6 +139,14 @@ class KioskRepository(Protocol):
     def add(self, kiosk: Kiosk) -> tuple[Kiosk, bool]: ...
 
 
+class BlockedCards(Protocol):
+    """What check-in asks of the card register (lifecycle/ keeps it)."""
+
+    def get(self, card_uid: str) -> Card | None: ...
+    def refuse(self, refusal: CardRefusal) -> None:
+        """Record a refused swipe (once per kiosk, card and minute)."""
+
+
 class AuditLog(Protocol):
     def record(self, entry: dict[str, Any]) -> None: ...
 
@@ -167,6 +177,9 @@ class UnitOfWork(Protocol):
 
     @property
     def tallies(self) -> TallyRepository: ...
+
+    @property
+    def cards(self) -> BlockedCards: ...
 
 
 @dataclass(frozen=True)
@@ -264,8 +277,6 @@ def _register(
         today=settings.clock().date(),
     )
     if cmd.profile():  # checked as a profile change is; its member_updated is not published
-        from services.members.lifecycle.profile import change_profile
-
         today = settings.clock().date()
         member, _updated = change_profile(
             member, cmd.profile(), settings.cipher, today, find_org=uow.orgs.get
@@ -400,13 +411,7 @@ def check_in(
         raise Forbidden(_("This kiosk is not enrolled for the meeting's organization"))
     member = uow.members.by_card(cmd.card_uid.upper())
     if member is None:
-        cards = getattr(uow, "cards", None)  # the card register of lifecycle/, where it is kept
-        if cards is not None:  # a blocked or returned card: refused with its reason, recorded
-            from services.members.lifecycle.cards import refuse_blocked_card
-
-            refuse_blocked_card(
-                cards, cmd.card_uid.upper(), kiosk, meeting.meeting_id, settings.clock()
-            )
+        _refuse_if_blocked(uow.cards, cmd.card_uid.upper(), kiosk, meeting, settings.clock())
         raise NotFound(_("Unknown card"))
     existing = uow.attendance.get(f"{meeting.meeting_id}:{member.member_id}")
     if existing is not None:
@@ -419,6 +424,26 @@ def check_in(
     attendance, events = meeting.sign_in(member, kiosk, settings.clock(), queued)
     stored, created = uow.attendance.add(attendance, events)
     return stored, member, meeting, created
+
+
+def _refuse_if_blocked(
+    cards: BlockedCards, card_uid: str, kiosk: Kiosk, meeting: Meeting, now: datetime
+) -> None:
+    """A UID no member holds: a card that was blocked or returned is refused with a clear
+    message and the swipe recorded; an unknown UID is left to the caller."""
+    card = cards.get(card_uid)
+    if card is None:
+        return
+    refusal = CardRefusal(
+        card_uid=card_uid,
+        device_id=kiosk.device_id,
+        at=now,
+        member_id=card.member_id,
+        kiosk_org_path=kiosk.org_path,
+        meeting_id=meeting.meeting_id,
+    )
+    cards.refuse(refusal)
+    raise Forbidden(_("This card is blocked; ask the branch secretary for a new card"))
 
 
 def count_sign_ins(uow: UnitOfWork, settings: Settings, limit: int = 1000) -> int:

@@ -21,6 +21,7 @@ from services.members.domain import (
     Org,
     org_ids_on,
 )
+from services.members.lifecycle.domain import Card, CardRefusal
 
 
 def _sorted_page(
@@ -295,6 +296,47 @@ class FakeAudit:
         self.entries.append(entry)
 
 
+class FakeCards:
+    def __init__(self) -> None:
+        self.rows: dict[str, Card] = {}
+        self.refusals: dict[str, CardRefusal] = {}
+
+    def get(self, card_uid: str) -> Card | None:
+        return self.rows.get(card_uid)
+
+    def reserve(self, card: Card) -> Card:
+        if card.card_uid in self.rows:
+            raise AlreadyStored(card.card_uid)
+        self.rows[card.card_uid] = card
+        return card
+
+    def end(self, card: Card) -> None:
+        self.rows[card.card_uid] = card
+
+    def active_of(self, member_id: str) -> list[Card]:
+        return [c for c in self.rows.values() if c.member_id == member_id and c.active]
+
+    def _of(self, member_id: str) -> list[Card]:
+        mine = [c for c in self.rows.values() if c.member_id == member_id]
+        return sorted(mine, key=_card_order, reverse=True)
+
+    def latest_of(self, member_id: str) -> Card | None:
+        return next(iter(self._of(member_id)), None)
+
+    def of_member(self, member_id: str, cursor: str | None, limit: int) -> Any:
+        rows = [c for c in self.rows.values() if c.member_id == member_id]
+        shown, position = _sorted_page(rows, ("at", "_id"), _card_order, cursor, limit, True)
+        return shown, paging.encode(position)
+
+    def refuse(self, refusal: CardRefusal) -> None:
+        self.refusals.setdefault(refusal.refusal_id, refusal)
+
+
+def _card_order(card: Card) -> tuple[str, str]:
+    moment = card.issued_at or card.ended_at
+    return (stamp(moment) if moment else "", card.card_uid)
+
+
 class FakeMembersUoW:
     def __init__(self) -> None:
         self.orgs = FakeOrgs()
@@ -304,6 +346,7 @@ class FakeMembersUoW:
         self.kiosks = FakeKiosks()
         self.audit = FakeAudit()
         self.tallies = FakeTallies()
+        self.cards = FakeCards()
 
     def events(self) -> list[Event]:
         return self.members.events + self.attendance.events

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.infra import paging
-from services.infra.errors import AlreadyStored, Stale
+from services.infra.errors import Stale
 from services.infra.events import Event, stamp
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller, in_subtree
@@ -17,7 +17,7 @@ from services.members import commands, handlers
 from services.members.accounts.domain import Session
 from services.members.domain import Member, Org
 from services.members.idcard import make_id_number
-from services.members.lifecycle.domain import Card, CardRefusal, StatusChange
+from services.members.lifecycle.domain import StatusChange
 from services.members.lifecycle.ports import LifecycleSettings
 from tests.unit.fakes import FakeMembersUoW, _sorted_page
 
@@ -144,47 +144,6 @@ class FakeLifecycle:
         ]
 
 
-class FakeCards:
-    def __init__(self) -> None:
-        self.rows: dict[str, Card] = {}
-        self.refusals: dict[str, CardRefusal] = {}
-
-    def get(self, card_uid: str) -> Card | None:
-        return self.rows.get(card_uid)
-
-    def reserve(self, card: Card) -> Card:
-        if card.card_uid in self.rows:
-            raise AlreadyStored(card.card_uid)
-        self.rows[card.card_uid] = card
-        return card
-
-    def end(self, card: Card) -> None:
-        self.rows[card.card_uid] = card
-
-    def active_of(self, member_id: str) -> list[Card]:
-        return [c for c in self.rows.values() if c.member_id == member_id and c.active]
-
-    def _of(self, member_id: str) -> list[Card]:
-        mine = [c for c in self.rows.values() if c.member_id == member_id]
-        return sorted(mine, key=_card_order, reverse=True)
-
-    def latest_of(self, member_id: str) -> Card | None:
-        return next(iter(self._of(member_id)), None)
-
-    def of_member(self, member_id: str, cursor: str | None, limit: int) -> Any:
-        rows = [c for c in self.rows.values() if c.member_id == member_id]
-        shown, position = _sorted_page(rows, ("at", "_id"), _card_order, cursor, limit, True)
-        return shown, paging.encode(position)
-
-    def refuse(self, refusal: CardRefusal) -> None:
-        self.refusals.setdefault(refusal.refusal_id, refusal)
-
-
-def _card_order(card: Card) -> tuple[str, str]:
-    moment = card.issued_at or card.ended_at
-    return (stamp(moment) if moment else "", card.card_uid)
-
-
 class FakeSessions:
     def __init__(self) -> None:
         self.rows: dict[str, Session] = {}
@@ -210,7 +169,6 @@ class FakeSessions:
 class FakeLifecycleUoW(FakeMembersUoW):
     def __init__(self) -> None:
         super().__init__()
-        self.cards = FakeCards()
         self.sessions = FakeSessions()
         self.lifecycle = FakeLifecycle(self)
 

@@ -15,8 +15,8 @@ from services.members.lifecycle.profile import (
     ETHNICITIES,
     change_profile,
     mask_address,
-    update_member_profile,
 )
+from services.members.lifecycle.updating import update_member_profile
 from tests.unit.fakes_lifecycle import (
     NOW,
     OPERATOR,

@@ -12,17 +12,16 @@ taken off, so a crash between the two writes is completed by the same call retri
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
-from services.infra.errors import AlreadyStored, Conflict, Forbidden, Stale
+from services.infra.errors import AlreadyStored, Conflict, Stale
 from services.infra.events import Event
 from services.infra.i18n import _
 from services.infra.scope import Caller
-from services.members.domain import Kiosk, Member
+from services.members.domain import Member
 from services.members.handlers import SECRETARIES, Page, get_member
 from services.members.lifecycle import commands
-from services.members.lifecycle.domain import Card, CardRefusal, end_card, give_card
-from services.members.lifecycle.ports import CardRegister, LifecycleSettings, LifecycleUnitOfWork
+from services.members.lifecycle.domain import Card, end_card, give_card
+from services.members.lifecycle.ports import LifecycleSettings, LifecycleUnitOfWork
 
 
 def _actor(caller: Caller) -> str:
@@ -204,24 +203,3 @@ def list_cards(cmd: commands.ListCards, uow: LifecycleUnitOfWork, caller: Caller
     """The member's cards, newest first: each UID with when it was issued and how it ended."""
     get_member(cmd.member_id, uow, caller)
     return uow.cards.of_member(cmd.member_id, cmd.cursor, cmd.limit)
-
-
-def refuse_blocked_card(
-    cards: CardRegister, card_uid: str, kiosk: Kiosk, meeting_id: str, now: datetime
-) -> None:
-    """At check-in, for a UID no member holds: a card that was blocked or returned is refused
-    with a clear message and the swipe recorded; an unknown UID is left to the caller."""
-    card = cards.get(card_uid)
-    if card is None:
-        return
-    cards.refuse(
-        CardRefusal(
-            card_uid=card_uid,
-            device_id=kiosk.device_id,
-            at=now,
-            member_id=card.member_id,
-            kiosk_org_path=kiosk.org_path,
-            meeting_id=meeting_id,
-        )
-    )
-    raise Forbidden(_("This card is blocked; ask the branch secretary for a new card"))

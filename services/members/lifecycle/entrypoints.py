@@ -14,7 +14,7 @@ from services.infra.pii import PiiCipher
 from services.infra.rpc import rpc
 from services.infra.schemas import dump, load
 from services.members import schemas as member_schemas
-from services.members.lifecycle import cards, profile, schemas, search, status
+from services.members.lifecycle import cards, schemas, search, status, updating
 from services.members.lifecycle.ports import LifecycleSettings
 
 REMIND_EVERY_SECONDS = 3600  # probation_ending: at most an hour late, once per member
@@ -53,7 +53,9 @@ class LifecycleEntrypoints:
     @rpc
     def update_member_profile(self, payload: dict[str, Any]) -> dict[str, Any]:
         cmd = load(schemas.UpdateMemberProfile, payload)
-        found = profile.update_member_profile(cmd, self.uow, self.caller(), self.lifecycle_settings)
+        found = updating.update_member_profile(
+            cmd, self.uow, self.caller(), self.lifecycle_settings
+        )
         return _member(found)
 
     @rpc

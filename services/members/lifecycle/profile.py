@@ -18,13 +18,8 @@ not dissolved) when it is given. A field given with its current value is no chan
 checked again. Every bad field is reported at once: ``InvalidInput`` with ``fields`` {name:
 [Chinese message]}, nothing applied.
 
-    update_member_profile(cmd: UpdateMemberProfile, uow: LifecycleUnitOfWork, caller: Caller,
-                          settings: LifecycleSettings) -> Member
-
-The handler (secretaries and staff within the member's scope): reads the member, applies the
-changes, saves them with the event (re-read and retried on a concurrent write). The same change
-asked again answers the member as it is (nothing changed, no event); a change made from an older
-``version`` than the stored one is refused (Conflict) unless it changes nothing.
+The handler that saves a change is lifecycle/updating.py's ``update_member_profile``; this
+module imports no handler, so registration (handlers.py) can check a profile with it.
 """
 
 from __future__ import annotations
@@ -35,15 +30,11 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from services.infra.errors import Conflict, InvalidInput, Stale
+from services.infra.errors import InvalidInput
 from services.infra.events import Event, new_event
 from services.infra.i18n import _
 from services.infra.pii import PiiCipher
-from services.infra.scope import Caller
 from services.members.domain import Member, Org, eighteenth_birthday, probation_end
-from services.members.handlers import SECRETARIES, get_member
-from services.members.lifecycle.commands import UpdateMemberProfile
-from services.members.lifecycle.ports import LifecycleSettings, LifecycleUnitOfWork
 
 PROFILE_FIELDS = (
     "gender",
@@ -376,38 +367,3 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "address": _address,
     "grid_id": _grid_id,
 }
-
-
-# -- the handler -------------------------------------------------------------------------------
-
-
-def update_member_profile(
-    cmd: UpdateMemberProfile,
-    uow: LifecycleUnitOfWork,
-    caller: Caller,
-    settings: LifecycleSettings,
-) -> Member:
-    """Apply the profile changes to the member (secretaries and staff, within scope)."""
-    caller.require_role(SECRETARIES)
-    for _attempt in range(settings.retries):
-        member = get_member(cmd.member_id, uow, caller)
-        caller.require(member.org_path)
-        changed, events = change_profile(
-            member,
-            cmd.changes,
-            settings.cipher,
-            settings.clock().astimezone(settings.timezone).date(),
-            find_org=uow.orgs.get,
-        )
-        if not events:
-            return member
-        if cmd.version is not None and cmd.version != member.version:
-            raise Conflict(
-                _("This member was changed by someone else; reload and try again"),
-                version=member.version,
-            )
-        try:
-            return uow.members.save(changed, events)
-        except Stale:
-            continue
-    raise Conflict(_("Too many concurrent changes to this member; try again"))

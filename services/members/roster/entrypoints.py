@@ -12,6 +12,7 @@ from nameko.timer import timer
 from services.infra.dependencies import BuiltOnce
 from services.infra.rpc import rpc
 from services.infra.schemas import dump, load, with_created
+from services.members.lifecycle.profile import change_profile
 from services.members.roster import exporting, importing, schemas
 from services.members.roster.ports import RosterSettings
 
@@ -21,7 +22,6 @@ PURGE_SECONDS = 3600  # old uploads and unread reports and exports are removed h
 
 def roster_settings(config: dict[str, Any]) -> RosterSettings:
     """Read once at start-up (config.yml ``ROSTER``)."""
-    from services.members.lifecycle.profile import change_profile
     from services.members.service import settings as members_settings
 
     c = config.get("ROSTER") or {}
