@@ -90,6 +90,16 @@ class NeedsPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+# -- events consumed -------------------------------------------------------------------------
+
+
+class OrgMoved(EnvelopeSchema):
+    """volunteer's copy of members' org_moved: the subtree's old and new path."""
+
+    from_path = fields.String(required=True)
+    to_path = fields.String(required=True)
+
+
 # -- events published on volunteer.events ----------------------------------------------------
 
 

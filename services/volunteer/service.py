@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.infra.consuming import reliable_event_handler
 from services.infra.dependencies import BuiltOnce, CallerOf
 from services.infra.pii import PiiCipher
 from services.infra.providers import Instrumentation, OutboxPublisher
 from services.infra.rpc import rpc
-from services.infra.schemas import dump, load
+from services.infra.schemas import dump, load, shared
 from services.infra.storage import Database
 from services.volunteer import handlers, schemas
 from services.volunteer.store import OUTBOX_COLLECTIONS, VolunteerStore
@@ -29,6 +30,13 @@ class VolunteerService:
     caller = CallerOf()
     outbox = OutboxPublisher(OUTBOX_COLLECTIONS)
     metrics = Instrumentation()
+
+    @reliable_event_handler("members", "org_moved")
+    def follow_org_move(self, payload: dict[str, Any]) -> None:
+        """Needs recorded under a moved subtree follow it (once per event: a move back and
+        forth must not be replayed out of order)."""
+        moved = shared(schemas.OrgMoved).load(payload)
+        self.uow.move_org_paths(moved["from_path"], moved["to_path"])
 
     @rpc
     def record_need(self, payload: dict[str, Any]) -> dict[str, Any]:

@@ -6,13 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from pymongo import UpdateOne
+
 from services.infra import paging
 from services.infra.events import Event, stamp
 from services.infra.outbox import public, with_events
 from services.infra.repository import insert, page
+from services.infra.scope import ancestors
 from services.volunteer.needs import Need
 
 OUTBOX_COLLECTIONS = ("needs",)
+MOVE_BATCH = 500
 NEWEST_FIRST = [("recorded_at", -1), ("_id", -1)]
 
 
@@ -98,6 +102,29 @@ class VolunteerStore:
     def __init__(self, db: Any) -> None:
         self.db = db
         self.needs = Needs(db)
+
+    def move_org_paths(self, from_path: str, to_path: str) -> int:
+        """Needs recorded under a moved subtree follow it (members' org_moved): their grid path
+        and ancestors, found by the ancestors index a batch at a time; a rewritten need no
+        longer lies under ``from_path``, so a repeated batch finds nothing. How many moved."""
+        moved = 0
+        while True:
+            found = list(
+                self.db.needs.find({"ancestors": from_path}, {"grid_path": 1}).limit(MOVE_BATCH)
+            )
+            if not found:
+                return moved
+            writes = []
+            for doc in found:
+                path = to_path + doc["grid_path"][len(from_path) :]
+                writes.append(
+                    UpdateOne(
+                        {"_id": doc["_id"], "grid_path": doc["grid_path"]},
+                        {"$set": {"grid_path": path, "ancestors": ancestors(path)}},
+                    )
+                )
+            self.db.needs.bulk_write(writes, ordered=False)
+            moved += len(found)
 
     def ping(self) -> bool:
         self.db.needs.find_one({"_id": "__ping__"})

@@ -15,6 +15,7 @@ from services.members.store import MembersStore
 from services.members.tree.domain import MoveJob
 from services.notify.service import NotifyService
 from services.scoring.service import ScoringService
+from services.volunteer.service import VolunteerService
 from tests.conftest import caller, wait_for
 from tests.integration.test_checkin_flow import KIOSK, seed
 
@@ -24,7 +25,7 @@ OLD, NEW = "/hj/hj-b1", "/hj/hj-s2/hj-b1"
 @pytest.fixture
 def system(runner_factory, make_config):
     config = make_config("scoring")
-    runner_factory(config, MembersService, ScoringService, NotifyService).start()
+    runner_factory(config, MembersService, ScoringService, NotifyService, VolunteerService).start()
     with (
         ClusterRpcProxy(config, timeout=20, context_data=caller("county_operator", "/hj")) as op,
         ClusterRpcProxy(config, timeout=10, context_data=KIOSK) as kiosk,
@@ -37,9 +38,14 @@ def db_of(service, config):
     return open_database(service, config["MONGO_URI"], Path(config["DATA_DIR"]))
 
 
-def test_a_move_reaches_scoring_and_notify_copies_of_the_path(system):
+def test_a_move_reaches_scoring_notify_and_volunteer_copies_of_the_path(system):
     op, kiosk, _sec, config = system
     member, _meeting = seed(op)
+    op.members.create_org(
+        {"org_id": "hj-b1-g1", "parent_id": "hj-b1", "name": "一网格", "kind": "grid"}
+    )
+    need = {"title": "代买药品", "category": "errand", "resident_name": "王大爷"}
+    recorded = op.volunteer.record_need({**need, "grid_path": OLD + "/hj-b1-g1"})
     kiosk.members.check_in({"card_uid": "A1B2C3D4", "meeting_id": "m1"})
     scoring, notify = db_of("scoring", config), db_of("notify", config)
     wait_for(lambda: scoring.ledger.find_one({"member_id": member["member_id"]}), timeout=20)
@@ -59,6 +65,17 @@ def test_a_move_reaches_scoring_and_notify_copies_of_the_path(system):
 
     wait_for(lambda: moved(scoring, "ledger") and moved(scoring, "totals"), timeout=20)
     wait_for(lambda: moved(notify, "inbox"), timeout=20)
+
+    def needs_under(scope):
+        return op.volunteer.list_needs({"scope": scope})["items"]
+
+    wait_for(lambda: needs_under(NEW), timeout=20)
+    [need_moved] = needs_under(NEW)
+    assert (need_moved["need_id"], need_moved["grid_path"]) == (
+        recorded["need_id"],
+        NEW + "/hj-b1-g1",
+    )
+    assert needs_under(OLD) == []
     node = op.members.get_org_node("hj-s2")
     assert (node["counts"]["members"], node["by_status"]) == (1, {"full": 1})
     again = op.members.move_org({"org_id": "hj-b1", "new_parent_id": "hj-s2"})
