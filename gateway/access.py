@@ -53,6 +53,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_accounts": STAFF,
     "list_sign_in_attempts": STAFF,
     "manage_kiosks": SECRETARIES,  # a secretary: the kiosks of their own branch
+    # the registers (routes_tree.py, routes_lifecycle.py, routes_roster.py)
+    "manage_orgs": STAFF,  # change, move, merge, dissolve, temporary members, history
+    "change_member": SECRETARIES,  # profile and status
+    "manage_cards": SECRETARIES,
+    "import_roster": SECRETARIES,
+    "export_members": SECRETARIES,  # masked; in full: read_member_pii too
     "bench_echo": EVERYONE,
 }
 # actions on a member's own records that a member may take on themselves only

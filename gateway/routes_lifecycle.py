@@ -41,7 +41,7 @@ def member_in_scope(member_id: str) -> dict[str, Any]:
 
 
 @api.route(f"/members/{MEMBER_ID}", methods=["PATCH"])
-@secured(api, "register_member", 404, 409, *BODY)
+@secured(api, "change_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(ProfileIn)
 @api.response(200, MemberOut)
@@ -54,7 +54,7 @@ def update_member_profile(body: dict[str, Any], member_id: str) -> Any:
 
 
 @api.route(f"/members/{MEMBER_ID}/status", methods=["POST"])
-@secured(api, "register_member", 404, 409, *BODY)
+@secured(api, "change_member", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(StatusChangeIn)
 @api.response(200, MemberOut)
@@ -110,7 +110,7 @@ def search_members(query: dict[str, Any]) -> Any:
 
 
 @api.route(f"/members/{MEMBER_ID}/card", methods=["POST"])
-@secured(api, "register_member", 404, 409, *BODY)
+@secured(api, "manage_cards", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardIn)
 @api.response(200, MemberOut)
@@ -121,7 +121,7 @@ def issue_card(body: dict[str, Any], member_id: str) -> Any:
 
 
 @api.route(f"/members/{MEMBER_ID}/card/lost", methods=["POST"])
-@secured(api, "register_member", 404, 409, *BODY)
+@secured(api, "manage_cards", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardEndIn)
 @api.response(200, MemberOut)
@@ -132,7 +132,7 @@ def report_card_lost(body: dict[str, Any], member_id: str) -> Any:
 
 
 @api.route(f"/members/{MEMBER_ID}/card/replace", methods=["POST"])
-@secured(api, "register_member", 404, 409, *BODY)
+@secured(api, "manage_cards", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardIn)
 @api.response(200, MemberOut)
@@ -143,7 +143,7 @@ def replace_card(body: dict[str, Any], member_id: str) -> Any:
 
 
 @api.route(f"/members/{MEMBER_ID}/card/return", methods=["POST"])
-@secured(api, "register_member", 404, 409, *BODY)
+@secured(api, "manage_cards", 404, 409, *BODY)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.arguments(CardEndIn)
 @api.response(200, MemberOut)

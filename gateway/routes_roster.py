@@ -79,7 +79,7 @@ def fetched(meta: dict[str, Any]) -> Response:
 
 
 @api.route("/roster/template", methods=["GET"])
-@secured(api, "register_member")
+@secured(api, "import_roster")
 @api.arguments(TemplateQuery, location="query")
 @api.response(200, BINARY, description=FILE_ANSWER, content_type=XLSX)
 def roster_template(query: dict[str, Any]) -> Any:
@@ -101,7 +101,7 @@ def larger_form(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @api.route(f"/orgs/{ORG_ID}/roster-imports", methods=["POST"])
-@secured(api, "register_member", 404, 409)
+@secured(api, "import_roster", 404, 409)
 @larger_form
 @api.arguments(RosterUpload, location="files")
 @api.response(202, RosterImportOut)
@@ -131,7 +131,7 @@ def upload_roster(files: dict[str, Any], org_id: str) -> Any:
 
 
 @api.route(f"/roster-imports/{IMPORT_ID}", methods=["GET"])
-@secured(api, "register_member", 404)
+@secured(api, "import_roster", 404)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.response(200, RosterImportOut)
 def get_roster_import(import_id: str) -> Any:
@@ -141,7 +141,7 @@ def get_roster_import(import_id: str) -> Any:
 
 
 @api.route(f"/roster-imports/{IMPORT_ID}/problems", methods=["GET"])
-@secured(api, "register_member", 404)
+@secured(api, "import_roster", 404)
 @api.arguments(ProblemsQuery, location="query")
 @api.response(200, RosterProblemsPage)
 def roster_problems(query: dict[str, Any], import_id: str) -> Any:
@@ -153,7 +153,7 @@ def roster_problems(query: dict[str, Any], import_id: str) -> Any:
 
 
 @api.route(f"/roster-imports/{IMPORT_ID}/commit", methods=["POST"])
-@secured(api, "register_member", 404, 409)
+@secured(api, "import_roster", 404, 409)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.response(202, RosterImportOut)
 def commit_roster_import(import_id: str) -> Any:
@@ -164,7 +164,7 @@ def commit_roster_import(import_id: str) -> Any:
 
 
 @api.route(f"/roster-imports/{IMPORT_ID}/report", methods=["GET"])
-@secured(api, "register_member", 404)
+@secured(api, "import_roster", 404)
 @api.arguments(NoQuery, location="query", as_kwargs=True)
 @api.response(200, BINARY, description=FILE_ANSWER, content_type=XLSX)
 def roster_report(import_id: str) -> Any:
@@ -174,7 +174,7 @@ def roster_report(import_id: str) -> Any:
 
 
 @api.route(f"/orgs/{ORG_ID}/members/export", methods=["GET"])
-@secured(api, "register_member", 404)
+@secured(api, "export_members", 404)
 @api.arguments(ExportQuery, location="query")
 @api.response(200, BINARY, description=FILE_ANSWER, content_type=XLSX)
 def export_members(query: dict[str, Any], org_id: str) -> Any:

@@ -28,7 +28,7 @@ from gateway.routing import api, org_in_scope, rpc
 from gateway.smorest import BODY, secured
 
 MOVE_ID = "<string(minlength=1, maxlength=64):move_id>"
-MANAGE = "create_org"  # county operators, organization admins (gateway/access.py)
+MANAGE = "manage_orgs"  # county operators, organization admins (gateway/access.py)
 
 
 @api.route(f"/orgs/{ORG_ID}", methods=["PATCH"])
