@@ -39,6 +39,7 @@ IMPORT_ID = "<string(minlength=1, maxlength=40):import_id>"
 CHUNK_BYTES = 512 * 1024  # the members service's RosterSettings.chunk_bytes
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_ANSWER = "The file (Content-Disposition names it)"
+CSV = "text/csv"
 BINARY = {"type": "string", "format": "binary"}
 # reading an uploaded file, making a report or an export of a county takes seconds, more than
 # an ordinary call may (RPC_TIMEOUT_SECONDS)
@@ -82,6 +83,7 @@ def fetched(meta: dict[str, Any]) -> Response:
 @secured(api, "import_roster")
 @api.arguments(TemplateQuery, location="query")
 @api.response(200, BINARY, description=FILE_ANSWER, content_type=XLSX)
+@api.alt_response(200, schema=BINARY, description=FILE_ANSWER, content_type=CSV)  # ?format=csv
 def roster_template(query: dict[str, Any]) -> Any:
     """The roster template: the headers (Chinese) and, in XLSX, the instructions sheet with an
     example of each column; CSV in UTF-8 with a BOM"""
