@@ -221,6 +221,9 @@ def test_county_operator_moves_an_organization_with_its_child(web, system, staff
     expect(dialog.get_by_test_id("org-move-progress")).to_contain_text(
         f"移动完成，新的组织路径：{new_path}", timeout=30_000
     )
+    # the move's toast comes a moment after the progress says done (and the tree reloads under
+    # the dialog): waited for, so that checked() waits for it to go before axe-core reads
+    expect(web.locator(".el-message")).to_be_visible()
     checked(web, "console-org-moved")
     dialog.get_by_role("button", name="关闭", exact=True).click()
     expect(web.get_by_test_id("org-path")).to_contain_text(new_path)
