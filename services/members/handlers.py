@@ -146,6 +146,9 @@ class BlockedCards(Protocol):
     def refuse(self, refusal: CardRefusal) -> None:
         """Record a refused swipe (once per kiosk, card and minute)."""
 
+    def purge(self, before: datetime) -> int:
+        """Remove the refused swipes recorded before the UTC day of ``before`` (retention)."""
+
 
 class AuditLog(Protocol):
     def record(self, entry: dict[str, Any]) -> None: ...

@@ -1,8 +1,9 @@
 """How long the members service keeps its sign-in records, and the purge that applies it (a
 timer of the service, hourly). No nameko, no pymongo.
 
-- Sign-in attempts (the staff's, and the phones' code requests and sign-ins) are the audit:
-  kept ``attempts_days`` (180), never less than the lockout window.
+- Sign-in attempts (the staff's, and the phones' code requests and sign-ins) and the swipes
+  refused at kiosks (a blocked card) are the audit: kept ``attempts_days`` (180), never less
+  than the lockout window.
 - Sessions (their refresh tokens are in them) once over: revoked, or past their 12 hours;
   a live session, and a kiosk's until it is revoked, is never over. Kept ``sessions_days`` (30).
 - Kiosk pairing codes once expired (used or not), phones' code records and client addresses
@@ -58,6 +59,7 @@ def purge_old_records(
     return {
         "sign_in_attempts": uow.attempts.purge(attempts),
         "member_sign_ins": uow.member_sign_ins.purge(attempts),
+        "card_refusals": uow.cards.purge(attempts),
         "sessions": uow.sessions.purge(before(retention.sessions_days)),
         "pairing_codes": uow.pairing_codes.purge(before(retention.codes_days)),
         "phone_codes": uow.phone_codes.purge(before(retention.codes_days, DAY)),

@@ -14,6 +14,7 @@ from services.infra.retention import PURGE_DAY
 from services.infra.storage import close_all, ensure_indexes, open_database
 from services.members.accounts.domain import Lockout, PairingCode, Session, SignInAttempt
 from services.members.accounts.ports import AccountSettings
+from services.members.lifecycle.domain import CardRefusal
 from services.members.phone_sign_in.domain import AddressRequests, PhoneCodes, SignInRecord
 from services.members.phone_sign_in.ports import PhoneSignInSettings
 from services.members.retention import Retention, purge_old_records
@@ -71,6 +72,7 @@ def fill(store):
         store.member_sign_ins.add(
             SignInRecord(attempt_id, "sign_in", "138****1234", at, None, "ok")
         )
+        store.cards.refuse(CardRefusal(attempt_id.upper(), "k1", at, "mb-1", "/s1", "m1"))
     store.db.sign_in_attempts.insert_one(  # stored by a version before purge_day
         {"_id": "legacy", "username": "li", "at": "2026-01-02T03:04:05.000000Z", "outcome": "ok"}
     )
@@ -100,6 +102,7 @@ def test_a_purge_removes_old_records_and_keeps_fresh_ones_and_live_sessions(stor
     assert purged == {
         "sign_in_attempts": 2,  # the legacy one too
         "member_sign_ins": 1,
+        "card_refusals": 1,
         "sessions": 3,
         "pairing_codes": 1,
         "phone_codes": 1,
@@ -107,6 +110,7 @@ def test_a_purge_removes_old_records_and_keeps_fresh_ones_and_live_sessions(stor
     }
     db = store.db
     assert ids(db.sign_in_attempts) == ids(db.member_sign_ins) == ["fresh"]
+    assert [doc["card_uid"] for doc in db.card_refusals.find()] == ["FRESH"]
     assert ids(db.sessions) == ["kiosk", "live"]
     assert store.sessions.get("live") == replace(session("live", ago(hours=1)), version=1)
     assert ids(db.pairing_codes) == ["live"]

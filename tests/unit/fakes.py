@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from services.infra import paging
@@ -330,6 +330,12 @@ class FakeCards:
 
     def refuse(self, refusal: CardRefusal) -> None:
         self.refusals.setdefault(refusal.refusal_id, refusal)
+
+    def purge(self, before: datetime) -> int:
+        old = [k for k, r in self.refusals.items() if r.at.date() < before.astimezone(UTC).date()]
+        for key in old:
+            del self.refusals[key]
+        return len(old)
 
 
 def _card_order(card: Card) -> tuple[str, str]:

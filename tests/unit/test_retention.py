@@ -13,6 +13,7 @@ import pytest
 from services.infra.scope import Caller
 from services.members.accounts.domain import Lockout, PairingCode, Session, SignInAttempt
 from services.members.accounts.ports import AccountSettings
+from services.members.lifecycle.domain import CardRefusal
 from services.members.phone_sign_in import commands, signing_in
 from services.members.phone_sign_in.domain import CodeRules, SignInRecord
 from services.members.phone_sign_in.ports import PhoneSignInSettings
@@ -73,10 +74,15 @@ def test_the_audit_of_attempts_is_kept_its_days_then_removed(uow, clock):
         uow.member_sign_ins.add(
             SignInRecord(f"r{days}", "sign_in", "138****1234", ago(days=days), None, "bad_code")
         )
+        uow.cards.refuse(
+            CardRefusal(f"C{days:07d}", "kiosk-1", ago(days=days), "mb-1", "/hj/b1", "m1")
+        )
     purged = purge(uow, clock)
-    assert purged["sign_in_attempts"] == purged["member_sign_ins"] == 2
+    assert purged["sign_in_attempts"] == purged["member_sign_ins"] == purged["card_refusals"] == 2
     assert sorted(uow.attempts.rows) == ["a0", "a179", "a180"]  # 180 days ago: that day stays
     assert sorted(uow.member_sign_ins.rows) == ["r0", "r179", "r180"]
+    kept = sorted(r.card_uid for r in uow.cards.refusals.values())
+    assert kept == ["C0000000", "C0000179", "C0000180"]
 
 
 def test_an_attempt_within_the_lockout_window_stays_however_short_the_retention(uow):

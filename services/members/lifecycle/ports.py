@@ -83,6 +83,9 @@ class CardRegister(Protocol):
     def refuse(self, refusal: CardRefusal) -> None:
         """Record a refused swipe (once per kiosk, card and minute)."""
 
+    def purge(self, before: datetime) -> int:
+        """Remove the refused swipes recorded before the UTC day of ``before``; how many."""
+
 
 class LifecycleUnitOfWork(UnitOfWork, Protocol):
     @property

@@ -23,6 +23,7 @@ from services.infra.errors import AlreadyStored
 from services.infra.events import Event, stamp
 from services.infra.outbox import push_events
 from services.infra.repository import insert_once, page
+from services.infra.retention import PURGE_DAY, PURGE_INDEX, day_of, purge_before
 from services.members.accounts.domain import Session
 from services.members.accounts.store import _moment, _session, _stamp
 from services.members.domain import Member, Org
@@ -256,8 +257,13 @@ class Cards:
             "member_id": refusal.member_id,
             "kiosk_org_path": refusal.kiosk_org_path,
             "meeting_id": refusal.meeting_id,
+            PURGE_DAY: day_of(refusal.at),
         }
         insert_once(self.refusals, doc)
+
+    def purge(self, before: datetime) -> int:
+        """Remove the refused swipes recorded before the UTC day of ``before``; how many."""
+        return purge_before(self.refusals, ("at",), before)
 
 
 class LifecycleStore:
@@ -267,7 +273,7 @@ class LifecycleStore:
             ([("member_id", 1), ("at", -1), ("_id", -1)], {}),
             ([("member_id", 1), ("state", 1)], {}),
         ],
-        "card_refusals": [([("card_uid", 1), ("at", -1)], {})],
+        "card_refusals": [([("card_uid", 1), ("at", -1)], {}), PURGE_INDEX],
     }
 
     def __init__(self, db: Any) -> None:
