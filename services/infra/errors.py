@@ -5,6 +5,10 @@ nameko turns an exception raised in an RPC into a RemoteError carrying the class
 """
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ServiceError(Exception):
@@ -53,3 +57,17 @@ class Stale(Exception):
 
 class PoisonMessage(Exception):
     """A message that can never be handled (malformed, wrong schema): dead-letter it at once."""
+
+
+def retrying(attempt: Callable[[], T], conflict: str, tries: int = 4) -> T:
+    """Run a read-decide-write step again when its write met a concurrent change (``Stale``);
+    after ``tries``, a Conflict with the caller's (translated) ``conflict`` message."""
+    for _try in range(tries - 1):
+        try:
+            return attempt()
+        except Stale:
+            continue
+    try:
+        return attempt()
+    except Stale:
+        raise Conflict(conflict) from None

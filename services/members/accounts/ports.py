@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from services.infra.errors import Conflict
+from services.infra.errors import retrying as infra_retrying
 from services.infra.i18n import _
 from services.members.accounts.domain import (
     Account,
@@ -19,7 +19,6 @@ from services.members.accounts.domain import (
     SessionRules,
     SignInAttempt,
 )
-from services.members.accounts.errors import Stale
 from services.members.domain import Kiosk
 from services.members.handlers import KioskRepository, UnitOfWork
 
@@ -116,14 +115,6 @@ class AccountSettings:
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
 
 
-def retrying(attempt: Callable[[], T], tries: int = 4) -> T:
-    """Run a read-decide-write step again when its write met a concurrent change."""
-    for _try in range(tries - 1):
-        try:
-            return attempt()
-        except Stale:
-            continue
-    try:
-        return attempt()
-    except Stale:
-        raise Conflict(_("Too many concurrent changes to this account; try again")) from None
+def retrying(attempt: Callable[[], T]) -> T:
+    """``services.infra.errors.retrying`` with the accounts' message."""
+    return infra_retrying(attempt, _("Too many concurrent changes to this account; try again"))

@@ -11,8 +11,6 @@ taken off, so a crash between the two writes is completed by the same call retri
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from services.infra.errors import AlreadyStored, Conflict, Stale
 from services.infra.events import Event
 from services.infra.i18n import _
@@ -21,7 +19,11 @@ from services.members.domain import Member
 from services.members.handlers import SECRETARIES, Page, get_member
 from services.members.lifecycle import commands
 from services.members.lifecycle.domain import Card, end_card, give_card
-from services.members.lifecycle.ports import LifecycleSettings, LifecycleUnitOfWork
+from services.members.lifecycle.ports import (
+    LifecycleSettings,
+    LifecycleUnitOfWork,
+    retrying_member,
+)
 
 
 def _actor(caller: Caller) -> str:
@@ -61,15 +63,6 @@ def _give(
         raise Conflict(_("The card is already registered to another member")) from None
 
 
-def _retrying(step: Callable[[], Member], settings: LifecycleSettings) -> Member:
-    for _attempt in range(settings.retries):
-        try:
-            return step()
-        except Stale:
-            continue
-    raise Conflict(_("Too many concurrent changes to this member; try again"))
-
-
 def issue_card(
     cmd: commands.IssueCard,
     uow: LifecycleUnitOfWork,
@@ -88,7 +81,7 @@ def issue_card(
             return member
         return _give(member, give_card(member, card_uid), card_uid, uow, caller, settings)
 
-    return _retrying(issue, settings)
+    return retrying_member(issue, settings)
 
 
 def replace_card(
@@ -122,7 +115,7 @@ def replace_card(
         )
         return saved
 
-    return _retrying(replace, settings)
+    return retrying_member(replace, settings)
 
 
 def report_card_lost(
@@ -168,7 +161,7 @@ def _take_card(
         settle_card_end(saved, reason, cmd.reason, uow, caller, settings, ended_uid=card_uid)
         return saved
 
-    return _retrying(take, settings)
+    return retrying_member(take, settings)
 
 
 def settle_card_end(

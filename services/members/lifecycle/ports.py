@@ -6,15 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from services.infra.errors import retrying
 from services.infra.events import Event
+from services.infra.i18n import _
 from services.infra.pii import PiiCipher
 from services.members.accounts.domain import Session
 from services.members.accounts.ports import SessionRepository
 from services.members.domain import Member, Org
 from services.members.handlers import CHINA, MemberRepository, Page, UnitOfWork
 from services.members.lifecycle.domain import Card, CardRefusal, StatusChange
+
+T = TypeVar("T")
 
 
 class MemberDirectory(MemberRepository, Protocol):
@@ -116,3 +120,9 @@ class LifecycleSettings:
 
     def today(self) -> date:
         return self.clock().astimezone(self.timezone).date()
+
+
+def retrying_member(attempt: Callable[[], T], settings: LifecycleSettings) -> T:
+    """``services.infra.errors.retrying`` with the member's message and the settings' tries."""
+    message = _("Too many concurrent changes to this member; try again")
+    return retrying(attempt, message, settings.retries)

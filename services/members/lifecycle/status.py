@@ -22,7 +22,11 @@ from services.members.handlers import READERS, SECRETARIES, Page, get_member, ge
 from services.members.lifecycle import commands
 from services.members.lifecycle.cards import settle_card_end
 from services.members.lifecycle.domain import StatusChange, StatusRules, change_status
-from services.members.lifecycle.ports import LifecycleSettings, LifecycleUnitOfWork
+from services.members.lifecycle.ports import (
+    LifecycleSettings,
+    LifecycleUnitOfWork,
+    retrying_member,
+)
 
 
 def change_member_status(
@@ -33,7 +37,8 @@ def change_member_status(
 ) -> Member:
     caller.require_role(SECRETARIES)
     rules = StatusRules(settings.confirm_window_days, settings.extension_max_days)
-    for _attempt in range(settings.retries):
+
+    def attempt() -> Member:
         member = get_member(cmd.member_id, uow, caller)
         caller.require(member.org_path)
         last = uow.lifecycle.pending_change(member.member_id)
@@ -61,13 +66,11 @@ def change_member_status(
             today=settings.today(),
             rules=rules,
         )
-        try:
-            saved = uow.lifecycle.save_change(changed, events, change)
-        except Stale:
-            continue
+        saved = uow.lifecycle.save_change(changed, events, change)
         settle_change(change, saved, uow, caller, settings, ended_uid=member.card_uid)
         return saved
-    raise Conflict(_("Too many concurrent changes to this member; try again"))
+
+    return retrying_member(attempt, settings)
 
 
 def settle_change(

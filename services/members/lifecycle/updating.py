@@ -11,13 +11,17 @@ answers the member as it is (nothing changed, no event); a change made from an o
 
 from __future__ import annotations
 
-from services.infra.errors import Conflict, Stale
+from services.infra.errors import Conflict
 from services.infra.i18n import _
 from services.infra.scope import Caller
 from services.members.domain import Member
 from services.members.handlers import SECRETARIES, get_member
 from services.members.lifecycle.commands import UpdateMemberProfile
-from services.members.lifecycle.ports import LifecycleSettings, LifecycleUnitOfWork
+from services.members.lifecycle.ports import (
+    LifecycleSettings,
+    LifecycleUnitOfWork,
+    retrying_member,
+)
 from services.members.lifecycle.profile import change_profile
 
 
@@ -29,7 +33,8 @@ def update_member_profile(
 ) -> Member:
     """Apply the profile changes to the member (secretaries and staff, within scope)."""
     caller.require_role(SECRETARIES)
-    for _attempt in range(settings.retries):
+
+    def update() -> Member:
         member = get_member(cmd.member_id, uow, caller)
         caller.require(member.org_path)
         changed, events = change_profile(
@@ -46,8 +51,6 @@ def update_member_profile(
                 _("This member was changed by someone else; reload and try again"),
                 version=member.version,
             )
-        try:
-            return uow.members.save(changed, events)
-        except Stale:
-            continue
-    raise Conflict(_("Too many concurrent changes to this member; try again"))
+        return uow.members.save(changed, events)
+
+    return retrying_member(update, settings)
