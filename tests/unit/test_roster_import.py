@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 import pytest
 
-from services.infra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.infra.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.members import commands, handlers
@@ -549,3 +549,24 @@ def test_a_batch_the_register_refuses_is_registered_row_by_row(uow, settings, mo
     done = committed(job, uow, settings)
     assert (done.counts.created, done.counts.failed) == (2, 1)
     assert problems(done, uow) == [(2, "党员卡号", "该党员卡已登记给其他党员")]
+
+
+def test_a_changed_row_whose_member_keeps_changing_is_refused_not_skipped(
+    uow, settings, monkeypatch
+):
+    committed(checked(xlsx([person(seq=1, 工作单位="甲公司")]), uow, settings), uow, settings)
+    changed = checked(xlsx([person(seq=1, 工作单位="乙公司")]), uow, settings)
+    saves = []
+
+    def always_stale(member, events):  # another writer wins every time
+        saves.append(member.member_id)
+        raise Stale(member.member_id)
+
+    monkeypatch.setattr(uow.members, "save", always_stale)
+    done = committed(changed, uow, settings)
+    assert (done.counts.updated, done.counts.failed) == (0, 1)
+    assert len(saves) == 4  # tried again from a fresh read each time, then refused
+    [(row, column, reason)] = problems(done, uow)
+    assert (row, column) == (2, "公民身份号码") and "同时修改" in reason
+    [member] = uow.members.rows.values()
+    assert member.work_unit == "甲公司"

@@ -13,7 +13,14 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from services.infra.errors import Conflict, InvalidInput, NotFound, ServiceError, Stale
+from services.infra.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    Stale,
+    retrying,
+)
 from services.infra.i18n import _
 from services.infra.scope import Caller, in_subtree
 from services.members.domain import Member, Org
@@ -457,8 +464,12 @@ def _apply(
     updated = 0
     for c in found:
         if c.kind == UPDATE and c.existing is not None:
-            changes = {k: v for k, v in c.profile.items()}
-            updated += _save_profile(c.existing, changes, uow, ctx)
+            try:
+                updated += _save_profile(c.existing, dict(c.profile), uow, ctx)
+            except InvalidInput as refused:  # the member changed since the check
+                refuse_fields(c, refused)
+            except ServiceError as refused:  # changed again and again meanwhile
+                c.refuse("id_number", refused.message)
     return created, updated
 
 
@@ -494,17 +505,19 @@ def _save_profile(
     member: Member, changes: dict[str, Any], uow: RosterUnitOfWork, ctx: Context
 ) -> bool:
     """Apply the profile changes (lifecycle's rules, ``member_updated``); read again and retry
-    when the member changed meanwhile. True when something changed."""
-    for _attempt in range(3):
+    when the member changed meanwhile (a Conflict after the last try, never a silent skip).
+    True when something changed."""
+
+    def attempt() -> bool:
+        nonlocal member
         changed, events = ctx.change_profile(member, changes, ctx.cipher, ctx.today)
         if not events:
             return False
         try:
             uow.members.save(changed, events)  # type: ignore[attr-defined]
-            return True
         except Stale:
-            fresh = uow.members.get(member.member_id)
-            if fresh is None:
-                return False
-            member = fresh
-    return False
+            member = uow.members.get(member.member_id) or member
+            raise
+        return True
+
+    return retrying(attempt, _("Too many concurrent changes to this member; try again"))
