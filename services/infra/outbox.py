@@ -4,7 +4,7 @@ Writing
 -------
 A state change and the events announcing it are written in ONE document write: the events ride
 in the document's ``_outbox`` array and ``_outbox_pending`` holds the document's *shard* (a
-two-digit string, ``"00"`` .. ``"15"``). ``with_events`` / ``push_events`` do this; nothing else
+two-digit string, ``"00"`` .. ``"15"``). ``with_events`` / ``push_events`` / ``set_with_events`` do this; nothing else
 in a store needs to know. Each outbox entry is ``{type, event_id, body}`` where ``body`` is the
 payload already serialised as the JSON that goes on the wire, so an event that cannot be
 serialised fails the write that raises it (loudly, nothing recorded) instead of reaching the
@@ -159,6 +159,16 @@ def push_events(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
     entries = [_entry(e) for e in events]
     key = entries[0]["event_id"] if entries else uuid.uuid4()
     return {"$push": {OUTBOX: {"$each": entries}}, "$set": {PENDING: _mark(key)}}
+
+
+def set_with_events(fields: dict[str, Any], events: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """An update that sets ``fields`` and adds ``events`` to the outbox in the same write (no
+    events: a plain ``$set``)."""
+    entries = list(events)
+    if not entries:
+        return {"$set": dict(fields)}
+    pushed = push_events(entries)
+    return {"$set": {**fields, **pushed["$set"]}, "$push": pushed["$push"]}
 
 
 def public(document: dict[str, Any] | None) -> dict[str, Any] | None:

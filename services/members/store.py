@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from services.infra import paging
 from services.infra.errors import AlreadyStored, Stale
 from services.infra.events import isoformat, stamp
-from services.infra.outbox import public, push_events, with_events
+from services.infra.outbox import public, set_with_events, with_events
 from services.infra.repository import insert, insert_once, page
 from services.infra.scope import ancestors
 from services.members import recount
@@ -133,11 +133,7 @@ class Orgs:
         for kept in ("_id", "counts"):
             del fields[kept]
         fields["version"] = org.version + 1
-        update = {"$set": fields}
-        if events:
-            pushed = push_events(events)
-            update["$set"].update(pushed["$set"])
-            update["$push"] = pushed["$push"]
+        update = set_with_events(fields, events)
         result = self.c.update_one({"_id": org.org_id, "version": _version_match(org)}, update)
         if result.matched_count != 1:
             raise Stale(org.org_id)
@@ -286,14 +282,11 @@ class Members:
         del fields["_id"]
         fields["version"] = member.version + 1
         fields.update(also or {})
-        update: dict[str, Any] = {"$set": fields}
-        if fields["card_uid"] is None:
+        if member.card_uid is None:
             del fields["card_uid"]
+        update = set_with_events(fields, events)
+        if member.card_uid is None:  # the sparse unique index skips members without a card
             update["$unset"] = {"card_uid": ""}
-        if events:
-            pushed = push_events(events)
-            update["$set"].update(pushed["$set"])
-            update["$push"] = pushed["$push"]
         try:
             result = self.c.update_one(
                 {"_id": member.member_id, "version": _version_match(member)}, update

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from services.infra import paging
 from services.infra.errors import AlreadyStored
 from services.infra.events import Event, stamp
-from services.infra.outbox import push_events
+from services.infra.outbox import set_with_events
 from services.infra.repository import insert_once, page
 from services.infra.retention import PURGE_DAY, PURGE_INDEX, day_of, purge_before
 from services.members.accounts.domain import Session
@@ -141,8 +141,7 @@ class LifecycleRecords:
         if member.probation_ends is None:
             return False
         ends = member.probation_ends.isoformat()
-        update = push_events(events)
-        update["$set"][REMINDED] = ends
+        update = set_with_events({REMINDED: ends}, events)
         result = self.members.c.update_one(
             {"_id": member.member_id, "probation_ends": ends, REMINDED: {"$ne": ends}}, update
         )

@@ -16,7 +16,7 @@ from pymongo import UpdateOne
 
 from services.infra import paging
 from services.infra.events import Event, stamp
-from services.infra.outbox import push_events
+from services.infra.outbox import set_with_events
 from services.infra.repository import insert_once, page
 from services.infra.scope import ancestors
 from services.members.accounts.store import Accounts
@@ -272,10 +272,9 @@ class Paths:
         return int(n)
 
     def publish_moved(self, job: MoveJob, events: list[Event]) -> None:
-        pushed = push_events(events)
         self.db.orgs.update_one(
             {"_id": job.org_id, "moved_by": {"$ne": job.move_id}},
-            {"$set": {**pushed["$set"], "moved_by": job.move_id}, "$push": pushed["$push"]},
+            set_with_events({"moved_by": job.move_id}, events),
         )
 
 
