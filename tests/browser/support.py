@@ -46,8 +46,10 @@ def assert_accessible(page: Any) -> None:
 
 
 def checked(page: Any, name: str) -> None:
-    """axe-core and a screenshot once the page has settled: no transition running (a message
-    fading in is read by axe-core at a fraction of its contrast); endless spinners aside."""
+    """axe-core and a screenshot once the page has settled: the console's last toast gone (it
+    fades out on its own timer, which may start while axe-core reads it at a fraction of its
+    contrast) and no transition running; endless spinners aside."""
+    expect(page.locator(".el-message")).to_have_count(0, timeout=10_000)
     page.wait_for_function(
         """() => document.getAnimations().every(
             (a) => a.playState !== 'running'

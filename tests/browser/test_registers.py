@@ -20,18 +20,10 @@ from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
 from services.members.idcard import make_id_number
-from tests.browser.support import checked as checked_now
-from tests.browser.support import pick_org
+from tests.browser.support import checked, pick_org
 from tests.browser.test_operations_and_phone import call, choose, sign_in, staff  # noqa: F401
 
 ADMIN_PASSWORD = "Street-Admin-2026"
-
-
-def checked(web: Any, name: str) -> None:
-    """axe-core and a screenshot once the last action's message (a toast that fades in and out
-    on its own, read by axe-core at a fraction of its contrast) has gone."""
-    expect(web.locator(".el-message")).to_have_count(0, timeout=10_000)
-    checked_now(web, name)
 
 
 def admin(system: dict[str, Any], method: str, path: str, body: Any = None) -> Any:
