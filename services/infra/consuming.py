@@ -14,8 +14,16 @@ A handler that is idempotent by its own store key (one ledger entry per source e
 message per cause) is declared ``idempotent=True`` and keeps no processed-event record: the
 record would repeat that key, cost two store operations per event and grow the store.
 
+A delivery claims its event before the handler runs: the record is inserted as ``running`` with
+a lease, marked ``done`` when the handler succeeds and released when it fails (so its retry can
+run). A second copy arriving while the first runs (the outbox relay published twice, or the
+broker redelivered) finds the claim and waits in the first retry queue without using an attempt;
+a claim whose holder died is taken over when its lease (``PROCESSED_CLAIM_SECONDS``, 300) ends.
+Checking for a record only after the handler ran let two concurrent copies both run.
+
 Processed-event records live in ``processed_events``: ``{_id: "<handler>:<event_id>", at: <UTC
-datetime>, day: "YYYY-MM-DD"}``, kept ``PROCESSED_RETENTION_DAYS`` (30): a TTL index on MongoDB,
+datetime>, day: "YYYY-MM-DD", state: "running"|"done"}`` (no state: done, written before
+claims), kept ``PROCESSED_RETENTION_DAYS`` (30): a TTL index on MongoDB,
 a periodic batched expiry job on the embedded engine, which ignores TTL indexes
 (``services.infra.expiry``; started once per container through the handlers' shared extension).
 """
@@ -23,6 +31,9 @@ a periodic batched expiry job on the embedded engine, which ignores TTL indexes
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import Enum
 from functools import partial
 from typing import Any
 
@@ -30,6 +41,7 @@ from kombu import Queue
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
+from pymongo.errors import DuplicateKeyError
 
 from services.infra import metrics
 from services.infra.config import data_dir
@@ -43,6 +55,14 @@ log = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = (PoisonMessage, ValidationError, InvalidInput)
 DEFAULT_BACKOFF_SECONDS = (1.0, 5.0, 30.0)
+DEFAULT_CLAIM_SECONDS = 300.0
+RUNNING, DONE = "running", "done"
+
+
+class Claim(Enum):
+    TAKEN = "taken"
+    DONE = "done"
+    BUSY = "busy"
 
 
 class SafeQueueConsumer(ReconnectingQueueConsumer):
@@ -68,6 +88,7 @@ class ReliableEventHandler(EventHandler):
         super().setup()
         config = self.container.config
         self.backoff = tuple(config.get("RETRY_BACKOFF_SECONDS") or DEFAULT_BACKOFF_SECONDS)
+        self.lease = timedelta(seconds=config.get("PROCESSED_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS))
         name = self.queue.name
         self.retry_queues = [
             Queue(
@@ -94,13 +115,14 @@ class ReliableEventHandler(EventHandler):
         if not isinstance(body, dict) or not isinstance(body.get("event_id"), str):
             self._settle_permanent_failure(message, "malformed event: not an object with event_id")
             return
-        if not self.idempotent and self.processed.find_one(
-            {"_id": self._processed_key(body)}, {"_id": 1}
-        ):
+        claim = Claim.TAKEN if self.idempotent else self._claim(self._processed_key(body))
+        if claim is Claim.DONE:
             self._count("duplicate")
             self.queue_consumer.ack_message(message)
-            return
-        super().handle_message(body, message)
+        elif claim is Claim.BUSY:
+            self._defer(message)
+        else:
+            super().handle_message(body, message)
 
     def handle_undecodable(self, message: Any, exc: Exception) -> None:
         self._settle_permanent_failure(message, f"undecodable message: {exc}")
@@ -111,24 +133,61 @@ class ReliableEventHandler(EventHandler):
         body = worker_ctx.args[0]
         try:
             if exc_info is None:
-                self._remember(body)
+                self._finish(body)
                 self._count("handled")
                 self.queue_consumer.ack_message(message)
             else:
                 self._count("failed")
+                self._release(body)
                 self._settle_failure(message, exc_info[1])
         except Exception:
             log.exception("could not settle message; returning it to the queue")
             self.queue_consumer.requeue_message(message)
         return result, exc_info
 
-    def _remember(self, body: dict[str, Any]) -> None:
+    # -- claims -------------------------------------------------------------------------------
+
+    def _claim(self, key: str) -> Claim:
+        now = utcnow()
+        token = uuid.uuid4().hex
+        lease = {"state": RUNNING, "until": now + self.lease, "token": token}
+        try:
+            self.processed.insert_one({"_id": key, **processed_record(now), **lease})
+            return Claim.TAKEN
+        except DuplicateKeyError:
+            pass
+        record = self.processed.find_one({"_id": key})
+        if record is None:  # released by a failed run a moment ago: its retry is on the way
+            return Claim.BUSY
+        if record.get("state", DONE) == DONE:
+            return Claim.DONE
+        if _as_utc(record["until"]) > now:
+            return Claim.BUSY
+        taken = self.processed.update_one(
+            {"_id": key, "token": record.get("token")}, {"$set": lease}
+        )
+        return Claim.TAKEN if taken.modified_count else Claim.BUSY
+
+    def _finish(self, body: dict[str, Any]) -> None:
         if not self.idempotent:
             self.processed.update_one(
                 {"_id": self._processed_key(body)},
-                {"$setOnInsert": processed_record(utcnow())},
-                upsert=True,
+                {"$set": {"state": DONE}, "$unset": {"until": "", "token": ""}},
             )
+
+    def _release(self, body: dict[str, Any]) -> None:
+        if not self.idempotent:
+            self.processed.delete_one({"_id": self._processed_key(body), "state": RUNNING})
+
+    def _defer(self, message: Any) -> None:
+        """Wait in the first retry queue while another delivery of the event runs."""
+        try:
+            self._republish(message, self.retry_queues[0], {})
+            self.queue_consumer.ack_message(message)
+            self._count("deferred")
+        except Exception:
+            log.exception("could not defer a message; returning it to the queue")
+            self.queue_consumer.requeue_message(message)
 
     # -- failure paths ------------------------------------------------------------------------
 
@@ -190,3 +249,7 @@ class ReliableEventHandler(EventHandler):
 
 
 reliable_event_handler = ReliableEventHandler.decorator
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # the embedded engine: naive

@@ -15,7 +15,7 @@ EVENTS_PUBLISHED = Counter(
 )
 EVENTS_CONSUMED = Counter(
     "events_consumed_total",
-    "Events taken off a queue, by outcome (handled, duplicate, failed).",
+    "Events taken off a queue, by outcome (handled, duplicate, deferred, failed).",
     ["service", "event_type", "outcome"],
 )
 EVENTS_RETRIED = Counter(

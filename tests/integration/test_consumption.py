@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
+import eventlet
 import pytest
 from kombu import Connection, Exchange
 from prometheus_client import REGISTRY
@@ -39,6 +40,23 @@ class Recorder:
     @reliable_event_handler("things", "thing_added")
     def on_thing_added(self, payload: dict[str, Any]) -> None:
         Recorder.handled.append(payload["event_id"])
+
+
+class SlowRecorder:
+    """Holds each event long enough for a second copy to arrive while it runs."""
+
+    name = "slowrecorder"
+    handled: ClassVar[list[str]] = []
+
+    @reliable_event_handler("things", "thing_added")
+    def on_thing_added(self, payload: dict[str, Any]) -> None:
+        eventlet.sleep(0.5)
+        SlowRecorder.handled.append(payload["event_id"])
+
+
+def counted(service: str, outcome: str) -> float:
+    labels = {"service": service, "event_type": "thing_added", "outcome": outcome}
+    return REGISTRY.get_sample_value("events_consumed_total", labels) or 0
 
 
 def publish(amqp_uri: str, event_id: str) -> None:
@@ -90,6 +108,51 @@ def test_a_handled_event_leaves_one_record_with_a_utc_datetime_and_runs_once(
     assert record["day"] == at.date().isoformat()
     wait_for(lambda: (REGISTRY.get_sample_value(*duplicates) or 0) == seen_before + 1)
     assert Recorder.handled == [event_id]  # the redelivery was settled as a duplicate
+
+
+def test_a_copy_arriving_while_the_first_runs_waits_and_is_settled_as_a_duplicate(
+    container_factory, config
+):
+    SlowRecorder.handled.clear()
+    container = container_factory(SlowRecorder, config)
+    container.start()
+    deferred, duplicates = counted("slowrecorder", "deferred"), counted("slowrecorder", "duplicate")
+    event_id = str(uuid.uuid4())
+    publish(config["AMQP_URI"], event_id)
+    publish(config["AMQP_URI"], event_id)
+
+    wait_for(lambda: counted("slowrecorder", "duplicate") == duplicates + 1)
+    assert counted("slowrecorder", "deferred") >= deferred + 1
+    assert SlowRecorder.handled == [event_id]
+    record = open_database("slowrecorder", None, Path(config["DATA_DIR"]))[PROCESSED].find_one(
+        {"_id": f"on_thing_added:{event_id}"}
+    )
+    assert record["state"] == "done" and "until" not in record
+
+
+def test_a_claim_whose_holder_died_is_taken_over_when_its_lease_ends(container_factory, config):
+    db = open_database("recorder", None, Path(config["DATA_DIR"]))
+    now = datetime.now(UTC)
+    expired, live = str(uuid.uuid4()), str(uuid.uuid4())
+    for event_id, until in (
+        (expired, now - timedelta(seconds=1)),
+        (live, now + timedelta(hours=1)),
+    ):
+        claim = {"state": "running", "until": until, "token": "dead-holder"}
+        db[PROCESSED].insert_one(
+            {"_id": f"on_thing_added:{event_id}", **processed_record(now), **claim}
+        )
+    container = container_factory(Recorder, config)
+    container.start()
+    deferred = counted("recorder", "deferred")
+
+    publish(config["AMQP_URI"], live)
+    publish(config["AMQP_URI"], expired)
+
+    wait_for(lambda: Recorder.handled == [expired])
+    wait_for(lambda: counted("recorder", "deferred") >= deferred + 2)  # still waiting its turn
+    assert live not in Recorder.handled
+    assert db[PROCESSED].find_one({"_id": f"on_thing_added:{expired}"})["state"] == "done"
 
 
 def test_the_embedded_engine_expires_old_records_in_batches_and_keeps_the_recent(
