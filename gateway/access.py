@@ -59,10 +59,29 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_cards": SECRETARIES,
     "import_roster": SECRETARIES,
     "export_members": SECRETARIES,  # masked; in full: read_member_pii too
+    # organizational life (routes_orglife.py, routes_plans.py, routes_dues.py,
+    # routes_transfers.py, routes_mobile.py)
+    "manage_meetings": SECRETARIES,  # close, minutes, leave decisions
+    "request_leave": SECRETARIES | {"member"},  # a member: for themselves only
+    "read_plans": STAFF_ACCOUNTS,  # the yearly plan, what is due, attendance rates
+    "manage_dues": SECRETARIES,  # the dues run, payments, corrections
+    "declare_income": SECRETARIES | {"member"},  # a member: their own only
+    "read_dues": STAFF_ACCOUNTS | {"member"},  # a member: their own only
+    "manage_transfers": SECRETARIES,
+    "manage_mobile": SECRETARIES,
+    "read_lapse": SECRETARIES,  # the lapse warning list
     "bench_echo": EVERYONE,
 }
 # actions on a member's own records that a member may take on themselves only
-SELF_SERVICE = {"read_member", "read_points", "read_inbox", "read_attendance"}
+SELF_SERVICE = {
+    "read_member",
+    "read_points",
+    "read_inbox",
+    "read_attendance",
+    "request_leave",
+    "declare_income",
+    "read_dues",
+}
 # all a token may do while its account's password change is due
 WHILE_PASSWORD_CHANGE_DUE = {"change_password", "read_me", "sign_out"}
 

@@ -294,8 +294,13 @@ from gateway import (  # noqa: E402, F401
     routes_accounts,
     routes_auth,
     routes_console,
+    routes_dues,
     routes_lifecycle,
     routes_member_auth,
+    routes_mobile,
+    routes_orglife,
+    routes_plans,
     routes_roster,
+    routes_transfers,
     routes_tree,
 )

@@ -140,6 +140,18 @@ class Org:
 
 
 @dataclass(frozen=True)
+class MobileStay:
+    """A mobile member (流动党员): away at ``place`` until ``until``, keeping their organization and
+    taking part at the host organization (services/members/mobile/)."""
+
+    place: str
+    since: date
+    until: date
+    host_org_id: str | None = None
+    host_org_path: str | None = None
+
+
+@dataclass(frozen=True)
 class Member:
     member_id: str
     org_id: str
@@ -169,6 +181,7 @@ class Member:
     home_org_path: str | None = None
     version: int = 0  # the stored version this was read at (a write from stale state fails)
     probation_ends: date | None = None  # while probationary: a year from joining, or extended
+    mobile: MobileStay | None = None  # while a mobile member (流动党员)
 
     @property
     def name_masked(self) -> str:
@@ -394,13 +407,21 @@ class Meeting:
         )
 
     def expects(self, member: Member) -> bool:
-        """Who is expected: the organization's subtree, invited organizations, visiting members
-        (mobile members taking part here), or anyone when the meeting is open to all."""
+        """Who is expected: the organization's subtree, invited organizations, visiting members,
+        mobile members taking part here, or anyone when the meeting is open to all."""
         return (
             self.open_to_all
             or in_subtree(member.org_path, self.org_path)
             or any(in_subtree(member.org_path, p) for p in self.invited_org_paths)
             or member.member_id in self.guest_member_ids
+            or self._hosts(member)
+        )
+
+    def _hosts(self, member: Member) -> bool:
+        """A mobile member taking part at an organization this meeting expects."""
+        host = member.mobile.host_org_path if member.mobile else None
+        return host is not None and any(
+            in_subtree(host, p) for p in (self.org_path, *self.invited_org_paths)
         )
 
     def sign_in(

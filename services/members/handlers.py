@@ -16,6 +16,7 @@ from services.infra.i18n import _
 from services.infra.pii import PiiCipher
 from services.infra.scope import Caller
 from services.members import commands
+from services.members.activity import Activity
 from services.members.domain import (
     Attendance,
     Kiosk,
@@ -183,6 +184,9 @@ class UnitOfWork(Protocol):
 
     @property
     def cards(self) -> BlockedCards: ...
+
+    @property
+    def activity(self) -> Activity: ...
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,15 @@ from services.infra.schemas import dump, load, with_created
 from services.infra.storage import Database
 from services.members import handlers, queries, schemas
 from services.members.accounts.entrypoints import AccountEntrypoints
+from services.members.dues.entrypoints import DuesEntrypoints
 from services.members.lifecycle.entrypoints import LifecycleEntrypoints
+from services.members.mobile.entrypoints import MobileEntrypoints
+from services.members.orglife.entrypoints import OrgLifeEntrypoints
 from services.members.phone_sign_in.entrypoints import PhoneSignInEntrypoints
+from services.members.plans.entrypoints import PlansEntrypoints
 from services.members.roster.entrypoints import RosterEntrypoints
 from services.members.store import OUTBOX_COLLECTIONS, MembersStore
+from services.members.transfers.entrypoints import TransfersEntrypoints
 from services.members.tree.entrypoints import TreeEntrypoints
 
 COUNT_SIGN_INS_SECONDS = 2  # how far a meeting's signed_in and the tallies lag the sign-ins
@@ -50,12 +55,19 @@ class MembersService(
     TreeEntrypoints,
     LifecycleEntrypoints,
     RosterEntrypoints,
+    OrgLifeEntrypoints,
+    PlansEntrypoints,
+    DuesEntrypoints,
+    TransfersEntrypoints,
+    MobileEntrypoints,
 ):
     """Staff accounts, sessions and kiosk pairing: services/members/accounts/entrypoints.py;
     members' sign-in by SMS code: services/members/phone_sign_in/entrypoints.py; the
     organization register (rename, move, merge, dissolve, history): services/members/tree/;
     members' statuses, profiles and cards: services/members/lifecycle/; roster import and
-    export: services/members/roster/."""
+    export: services/members/roster/; organizational life: meetings held, leave and attendance
+    rates (orglife/), the yearly plan (plans/), dues (dues/), transfers (transfers/), mobile
+    members and lapse warnings (mobile/)."""
 
     name = "members"
 

@@ -23,6 +23,7 @@ from services.infra.repository import insert, insert_once, page
 from services.infra.scope import ancestors
 from services.members import recount
 from services.members.accounts.store import AccountsStore
+from services.members.activity import MemberActivity
 from services.members.domain import (
     IN_REGISTER,
     Attendance,
@@ -31,18 +32,35 @@ from services.members.domain import (
     Kiosk,
     Meeting,
     Member,
+    MobileStay,
     Org,
     OrgCounts,
     SignInWindow,
     org_ids_on,
     probation_end,
 )
+from services.members.dues.store import DuesStore
 from services.members.lifecycle.store import LifecycleStore
+from services.members.mobile.store import MobileStore
+from services.members.orglife.store import OrgLifeStore
 from services.members.phone_sign_in.store import PhoneSignInStore
+from services.members.plans.store import PlansStore
 from services.members.roster.store import RosterStore
+from services.members.transfers.store import TransfersStore
 from services.members.tree.store import TreeStore
 
-OUTBOX_COLLECTIONS = ("members", "attendance", "orgs", "cards")
+# orglife/: meeting_closed on "meetings"; dues/: "dues_ledger"; transfers/: "transfers";
+# mobile/: "lapse_warnings"
+OUTBOX_COLLECTIONS = (
+    "members",
+    "attendance",
+    "orgs",
+    "cards",
+    "meetings",
+    "dues_ledger",
+    "transfers",
+    "lapse_warnings",
+)
 
 # Kiosks and meetings are read on every card swipe and change rarely: a found one is reused for a
 # few seconds, so a kiosk's revocation or a meeting's change takes effect on the sign-in path
@@ -346,9 +364,40 @@ def _member_doc(member: Member) -> dict[str, Any]:
         ancestors=ancestors(member.org_path),
         name_keys=name_keys(member.name),
         **probation_fields(member),
+        **mobile_fields(member),
     )
     del doc["member_id"]
     return doc
+
+
+def mobile_fields(member: Member) -> dict[str, Any]:
+    """A mobile member's stay, and the host organization's ancestors: the meetings of a host's
+    subtree find the mobile members they expect by ``mobile_host_ancestors``."""
+    stay = member.mobile
+    if stay is None:
+        return {"mobile": None, "mobile_host_ancestors": None}
+    return {
+        "mobile": {
+            "place": stay.place,
+            "since": stay.since.isoformat(),
+            "until": stay.until.isoformat(),
+            "host_org_id": stay.host_org_id,
+            "host_org_path": stay.host_org_path,
+        },
+        "mobile_host_ancestors": ancestors(stay.host_org_path) if stay.host_org_path else None,
+    }
+
+
+def _mobile(doc: dict[str, Any] | None) -> MobileStay | None:
+    if not doc:
+        return None
+    return MobileStay(
+        place=doc["place"],
+        since=date.fromisoformat(doc["since"]),
+        until=date.fromisoformat(doc["until"]),
+        host_org_id=doc.get("host_org_id"),
+        host_org_path=doc.get("host_org_path"),
+    )
 
 
 def probation_fields(member: Member) -> dict[str, Any]:
@@ -393,6 +442,7 @@ def _member(doc: dict[str, Any] | None) -> Member | None:
         home_org_path=doc.get("home_org_path"),
         version=int(doc.get("version") or 0),
         probation_ends=_from_day(doc.get("probation_ends")),
+        mobile=_mobile(doc.get("mobile")),
     )
 
 
@@ -658,7 +708,18 @@ class Audit:
         self.c.insert_one({**entry, "at": isoformat(entry["at"])})
 
 
-class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, RosterStore):
+class MembersStore(
+    AccountsStore,
+    PhoneSignInStore,
+    TreeStore,
+    LifecycleStore,
+    RosterStore,
+    OrgLifeStore,
+    PlansStore,
+    DuesStore,
+    TransfersStore,
+    MobileStore,
+):
     """The unit of work: the repositories of one service call, over one database (staff
     accounts, sessions and pairing codes: services/members/accounts/store.py; members' phone
     sign-in codes: services/members/phone_sign_in/store.py)."""
@@ -669,6 +730,12 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
         **TreeStore.INDEXES,
         **LifecycleStore.INDEXES,
         **RosterStore.INDEXES,
+        **OrgLifeStore.INDEXES,
+        **PlansStore.INDEXES,
+        **DuesStore.INDEXES,
+        **TransfersStore.INDEXES,
+        **MobileStore.INDEXES,
+        **MemberActivity.INDEXES,
         "orgs": [
             ([("path", 1)], {"unique": True}),
             ([("parent_id", 1), ("_id", 1)], {}),
@@ -687,6 +754,7 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
             ([("ancestors", 1), ("status", 1), ("probation_ends", 1), ("_id", 1)], {}),
             ([("probation_ends", 1)], {"sparse": True}),
             ([("home_org_path", 1)], {"sparse": True}),  # tree/: returns, moves
+            ([("mobile_host_ancestors", 1)], {"sparse": True}),  # mobile/: hosts' meetings
         ],
         "meetings": [
             ([("org_path", 1), ("starts_at", -1), ("_id", -1)], {}),
@@ -708,7 +776,13 @@ class MembersStore(AccountsStore, PhoneSignInStore, TreeStore, LifecycleStore, R
         TreeStore.__init__(self, db)
         LifecycleStore.__init__(self, db)
         RosterStore.__init__(self, db)
+        OrgLifeStore.__init__(self, db)
+        PlansStore.__init__(self, db)
+        DuesStore.__init__(self, db)
+        TransfersStore.__init__(self, db)
+        MobileStore.__init__(self, db)
         self.db = db
+        self.activity = MemberActivity(db)
         self.orgs = Orgs(db)
         self.members = Members(db)
         self.meetings = Meetings(db)

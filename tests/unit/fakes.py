@@ -283,6 +283,20 @@ class FakeTallies:
         return {o: self.rows[(o, month)] for o in org_ids if (o, month) in self.rows}
 
 
+class FakeActivity:
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, str]] = {}
+
+    def record(self, member_ids: list[str], kind: str, month: str) -> None:
+        for member_id in member_ids:
+            row = self.rows.setdefault(member_id, {})
+            for field in (kind, "last_active"):
+                row[field] = max(row.get(field, month), month)
+
+    def of(self, member_ids: list[str]) -> dict[str, dict[str, str]]:
+        return {m: dict(self.rows[m]) for m in member_ids if m in self.rows}
+
+
 class FakeKiosks(_Keyed):
     def add(self, kiosk: Kiosk) -> tuple[Kiosk, bool]:
         return self._add(kiosk.device_id, kiosk)
@@ -353,6 +367,7 @@ class FakeMembersUoW:
         self.audit = FakeAudit()
         self.tallies = FakeTallies()
         self.cards = FakeCards()
+        self.activity = FakeActivity()
 
     def events(self) -> list[Event]:
         return self.members.events + self.attendance.events

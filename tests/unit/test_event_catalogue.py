@@ -8,8 +8,13 @@ import pytest
 import yaml
 
 from services.members import schemas as members
+from services.members.dues import schemas as dues
 from services.members.lifecycle import schemas as lifecycle
+from services.members.mobile import schemas as mobile
+from services.members.orglife import schemas as orglife
+from services.members.plans import schemas as plans
 from services.members.roster import schemas as roster
+from services.members.transfers import schemas as transfers
 from services.members.tree import schemas as tree
 from services.scoring import schemas as scoring
 from services.volunteer import schemas as volunteer
@@ -19,7 +24,17 @@ CATALOGUE = yaml.safe_load((ROOT / "docs" / "asyncapi.yaml").read_text(encoding=
 PUBLISHED = (
     {
         ("members", name): schema
-        for part in (members, tree, lifecycle, roster)
+        for part in (
+            members,
+            tree,
+            lifecycle,
+            roster,
+            orglife,
+            plans,
+            dues,
+            transfers,
+            mobile,
+        )
         for name, schema in part.PUBLISHED_EVENTS.items()
     }
     | {("scoring", name): schema for name, schema in scoring.PUBLISHED_EVENTS.items()}

@@ -1,11 +1,21 @@
 /** The console's own texts (zh-CN first; en second). */
 import { opsMessages } from './opsMessages'
 import { orgMessages } from './orgMessages'
+import { orgLifeMessages } from './orgLifeMessages'
+import { planMessages } from './planMessages'
+import { duesMessages } from './duesMessages'
+import { transferMessages } from './transferMessages'
+import { mobileMessages } from './mobileMessages'
 
 export const consoleMessages = {
   'zh-CN': {
     ...orgMessages['zh-CN'],
     ...opsMessages['zh-CN'],
+    ...orgLifeMessages['zh-CN'],
+    ...planMessages['zh-CN'],
+    ...duesMessages['zh-CN'],
+    ...transferMessages['zh-CN'],
+    ...mobileMessages['zh-CN'],
     console: {
       title: '智慧党建管理后台',
       collapse: '收起菜单',
@@ -86,6 +96,11 @@ export const consoleMessages = {
   en: {
     ...orgMessages.en,
     ...opsMessages.en,
+    ...orgLifeMessages.en,
+    ...planMessages.en,
+    ...duesMessages.en,
+    ...transferMessages.en,
+    ...mobileMessages.en,
     console: {
       title: 'Smart Party Building Console',
       collapse: 'Collapse menu',

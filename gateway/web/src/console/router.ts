@@ -72,6 +72,36 @@ export const layoutChildren: RouteRecordRaw[] = [
     meta: { titleKey: 'meeting.title', parentName: 'meetings' },
   },
   {
+    path: 'plans',
+    name: 'plans',
+    component: () => import('./views/plans/CalendarView.vue'),
+    meta: { titleKey: 'plans.menu', icon: Calendar, menu: true },
+  },
+  {
+    path: 'leave',
+    name: 'leave',
+    component: () => import('./views/orglife/LeaveView.vue'),
+    meta: { titleKey: 'leave.menu', icon: Tickets, menu: true, roles: SECRETARIES },
+  },
+  {
+    path: 'dues',
+    name: 'dues',
+    component: () => import('./views/dues/DuesView.vue'),
+    meta: { titleKey: 'dues.menu', icon: Tickets, menu: true },
+  },
+  {
+    path: 'transfers',
+    name: 'transfers',
+    component: () => import('./views/transfers/TransfersView.vue'),
+    meta: { titleKey: 'transfers.menu', icon: Tickets, menu: true, roles: SECRETARIES },
+  },
+  {
+    path: 'mobile-members',
+    name: 'mobile-members',
+    component: () => import('./views/mobile/MobileMembersView.vue'),
+    meta: { titleKey: 'mobile.menu', icon: UserFilled, menu: true, roles: SECRETARIES },
+  },
+  {
     path: 'needs',
     name: 'needs',
     component: () => import('./views/needs/NeedsView.vue'),
