@@ -26,6 +26,7 @@ MEETING_KINDS = (
     "lecture",
     "theme_day",
     "org_life_meeting",
+    "democratic_appraisal",
 )
 MEMBER_STATUSES = ("full", "probationary")  # what a registration may give
 MEMBER_STATES = (*MEMBER_STATUSES, "suspended", "lapsed", "withdrawn", "expelled", "deceased")

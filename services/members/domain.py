@@ -22,6 +22,7 @@ MEETING_KINDS = (
     "lecture",
     "theme_day",
     "org_life_meeting",
+    "democratic_appraisal",
 )
 ORG_TAGS = (
     "two_new",

@@ -31,6 +31,7 @@ export const orgMessages = {
       lecture: '党课',
       theme_day: '主题党日',
       org_life_meeting: '组织生活会',
+      democratic_appraisal: '民主评议党员',
     },
     memberStatuses: {
       full: '正式党员',
@@ -260,6 +261,7 @@ export const orgMessages = {
       lecture: 'Party lecture',
       theme_day: 'Theme day',
       org_life_meeting: 'Organizational life meeting',
+      democratic_appraisal: 'Democratic appraisal of members',
     },
     memberStatuses: {
       full: 'Full member',

@@ -8,6 +8,7 @@ export const MEETING_KINDS = [
   'lecture',
   'theme_day',
   'org_life_meeting',
+  'democratic_appraisal',
 ] as const
 
 /** The sign-in window the members service uses when none is given (config.yml, example). */
