@@ -354,6 +354,7 @@ class Meeting:
     guest_member_ids: tuple[str, ...] = ()
     open_to_all: bool = False
     signed_in: int = 0  # members signed in so far (a counter kept with each first sign-in)
+    closed_at: datetime | None = None  # closed with its attendance sheet (orglife/): no sign-ins
 
     @property
     def starts_at(self) -> datetime:
@@ -438,6 +439,8 @@ class Meeting:
             raise Forbidden(_("This kiosk is not enrolled for the meeting's organization"))
         if not self.expects(member):
             raise Forbidden(_("This member is not expected at this meeting"))
+        if self.closed_at is not None:
+            raise Conflict(_("The meeting is closed"), closed_at=isoformat(self.closed_at))
         recorded_at = now
         if queued is not None:
             queued.check(self, now)

@@ -546,6 +546,7 @@ def _meeting(doc: dict[str, Any]) -> Meeting:
         guest_member_ids=tuple(doc.get("guest_member_ids", ())),
         open_to_all=bool(doc.get("open_to_all", False)),
         signed_in=int(doc.get("signed_in", 0)),
+        closed_at=datetime.fromisoformat(doc["closed_at"]) if doc.get("closed_at") else None,
     )
 
 
