@@ -28,6 +28,7 @@ from services.members.domain import (
 )
 from services.members.lifecycle.domain import Card, CardRefusal
 from services.members.lifecycle.profile import change_profile
+from services.members.plans.counters import PlanCounters
 from services.members.tree import domain as tree_rules
 from services.members.tree.history import record_created
 
@@ -187,6 +188,9 @@ class UnitOfWork(Protocol):
 
     @property
     def activity(self) -> Activity: ...
+
+    @property
+    def plan_counts(self) -> PlanCounters: ...
 
 
 @dataclass(frozen=True)
@@ -381,9 +385,9 @@ def schedule_meeting(
 
 def _count_meeting(meeting: Meeting, uow: UnitOfWork, settings: Settings) -> None:
     if uow.meetings.claim_count(meeting.meeting_id):
-        uow.tallies.add(
-            meeting.org_path, month_of(meeting.starts_at, settings.timezone), meetings=1
-        )
+        month = month_of(meeting.starts_at, settings.timezone)
+        uow.tallies.add(meeting.org_path, month, meetings=1)
+        uow.plan_counts.add(meeting.org_id, meeting.kind, month)  # plans/: the subtree's gaps
 
 
 def enroll_kiosk(cmd: commands.EnrollKiosk, uow: UnitOfWork, caller: Caller) -> tuple[Kiosk, bool]:
