@@ -22,6 +22,7 @@ from services.members.domain import (
     org_ids_on,
 )
 from services.members.lifecycle.domain import Card, CardRefusal
+from tests.unit.fakes_plans import FakePlanCounts, FakePlanOrgs
 
 
 def _sorted_page(
@@ -368,6 +369,8 @@ class FakeMembersUoW:
         self.tallies = FakeTallies()
         self.cards = FakeCards()
         self.activity = FakeActivity()
+        self.plan_counts = FakePlanCounts()  # plans/: meetings held per org, month and kind
+        self.plan_orgs = FakePlanOrgs(self.orgs)
 
     def events(self) -> list[Event]:
         return self.members.events + self.attendance.events
