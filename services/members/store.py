@@ -24,6 +24,7 @@ from services.infra.scope import ancestors
 from services.members import recount
 from services.members.accounts.store import AccountsStore
 from services.members.activity import MemberActivity
+from services.members.activity import backfill as activity_backfill
 from services.members.domain import (
     IN_REGISTER,
     Attendance,
@@ -756,6 +757,7 @@ class MembersStore(
             ([("probation_ends", 1)], {"sparse": True}),
             ([("home_org_path", 1)], {"sparse": True}),  # tree/: returns, moves
             ([("mobile_host_ancestors", 1)], {"sparse": True}),  # mobile/: hosts' meetings
+            ([("ancestors", 1), ("mobile.until", 1), ("_id", 1)], {}),  # mobile/: a home's list
         ],
         "meetings": [
             ([("org_path", 1), ("starts_at", -1), ("_id", -1)], {}),
@@ -797,6 +799,7 @@ class MembersStore(
         they existed (services/members/recount.py; once per database)."""
         zone = ZoneInfo(str(config.get("TIMEZONE") or recount.DEFAULT_TIMEZONE))
         recount.upgrade(self.db, zone)
+        activity_backfill(self.db, zone)  # mobile/: lapse warnings need a record per member
 
     def ping(self) -> bool:
         self.db.orgs.find_one({"_id": "__ping__"})
