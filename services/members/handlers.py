@@ -294,6 +294,9 @@ def _register(
         )
     try:  # a person already registered is refused by the store's unique index on id_hash
         uow.members.add(member, events)
+        uow.activity.seen(
+            [member.member_id], settings.clock().astimezone(settings.timezone).strftime("%Y-%m")
+        )
         return member, True
     except AlreadyStored:
         existing = uow.members.by_id_hash(member.id_hash)
