@@ -294,6 +294,11 @@ class FakeActivity:
             for field in (kind, "last_active"):
                 row[field] = max(row.get(field, month), month)
 
+    def seen(self, member_ids: list[str], month: str) -> None:
+        for member_id in member_ids:
+            row = self.rows.setdefault(member_id, {"registered": month})
+            row["last_active"] = max(row.get("last_active", month), month)
+
     def of(self, member_ids: list[str]) -> dict[str, dict[str, str]]:
         return {m: dict(self.rows[m]) for m in member_ids if m in self.rows}
 
