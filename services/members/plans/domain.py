@@ -177,18 +177,21 @@ def entry(rule: Rule, period: Period, held: Held, today: date, rules: PlanRules)
 
 @dataclass(frozen=True)
 class YearPlan:
+    org_id: str
+    org_kind: str
     year: int
+    today: date
     entries: list[PlanEntry]
     theme_days: list[date]
     warnings: list[PlanEntry]
 
 
-def year_plan(org_kind: str, year: int, held: Held, today: date, rules: PlanRules) -> YearPlan:
+def year_plan(org: PlanOrg, year: int, held: Held, today: date, rules: PlanRules) -> YearPlan:
     """Every rule's periods in ``year`` with their states, the theme days, and the warnings
     (missing first, then due, by period end)."""
     entries = [
         entry(rule, period, held, today, rules)
-        for rule in rules.for_org(org_kind)
+        for rule in rules.for_org(org.kind)
         for period in periods_of(year, rule.period)
     ]
     warnings = sorted(
@@ -196,7 +199,7 @@ def year_plan(org_kind: str, year: int, held: Held, today: date, rules: PlanRule
         key=lambda e: (e.state != MISSING, e.last, e.kind),
     )
     theme_days = rules.theme_day.days_of(year) if rules.theme_day else []
-    return YearPlan(year, entries, theme_days, warnings)
+    return YearPlan(org.org_id, org.kind, year, today, entries, theme_days, warnings)
 
 
 def gaps_in(
@@ -224,3 +227,10 @@ class PlanOrg:
 class OrgGaps:
     org: PlanOrg
     gaps: list[PlanEntry]
+
+
+@dataclass(frozen=True)
+class GapsPage:
+    period: str  # the month asked, 'YYYY-MM'
+    items: list[OrgGaps]
+    next_cursor: str | None
