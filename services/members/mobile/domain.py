@@ -17,12 +17,6 @@ from services.infra.events import Event, new_event
 from services.infra.i18n import _
 from services.members.domain import IN_REGISTER, Member, MobileStay, Org
 
-MOBILE_EVENTS = (
-    "mobile_member_registered",
-    "mobile_member_host_changed",
-    "mobile_member_returned",
-)
-
 
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (the month's last day when it has fewer days)."""
@@ -53,18 +47,14 @@ def month_back(month: str, n: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _event(kind: str, member: Member, stay: MobileStay) -> Event:
+def _payload(member: Member, stay: MobileStay) -> dict[str, object]:
     """Ids and dates only: never the place text or personal data."""
-    return new_event(
-        kind,
-        member.org_path,
-        {
-            "member_id": member.member_id,
-            "home_org_id": member.org_id,
-            "host_org_id": stay.host_org_id,
-            "until": stay.until.isoformat(),
-        },
-    )
+    return {
+        "member_id": member.member_id,
+        "home_org_id": member.org_id,
+        "host_org_id": stay.host_org_id,
+        "until": stay.until.isoformat(),
+    }
 
 
 def _require_host(member: Member, host: Org | None) -> None:
@@ -117,7 +107,9 @@ def register_stay(
         host_org_id=host.org_id if host else None,
         host_org_path=host.path if host else None,
     )
-    return replace(member, mobile=stay), [_event("mobile_member_registered", member, stay)]
+    return replace(member, mobile=stay), [
+        new_event("mobile_member_registered", member.org_path, _payload(member, stay))
+    ]
 
 
 def change_host(member: Member, host: Org | None) -> tuple[Member, list[Event]]:
@@ -131,13 +123,17 @@ def change_host(member: Member, host: Org | None) -> tuple[Member, list[Event]]:
         host_org_id=host.org_id if host else None,
         host_org_path=host.path if host else None,
     )
-    return replace(member, mobile=moved), [_event("mobile_member_host_changed", member, moved)]
+    return replace(member, mobile=moved), [
+        new_event("mobile_member_host_changed", member.org_path, _payload(member, moved))
+    ]
 
 
 def end_stay(member: Member) -> tuple[Member, list[Event]]:
     """The return (回归) ends the stay."""
     stay = _stay_of(member)
-    return replace(member, mobile=None), [_event("mobile_member_returned", member, stay)]
+    return replace(member, mobile=None), [
+        new_event("mobile_member_returned", member.org_path, _payload(member, stay))
+    ]
 
 
 def _stay_of(member: Member) -> MobileStay:
