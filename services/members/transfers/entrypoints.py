@@ -1,8 +1,48 @@
-"""The RPCs of transfers between organizations (组织关系转接), within and between deployments (mixed into MembersService)."""
+"""The RPCs of transfers between organizations (组织关系转接), within and between deployments
+(mixed into MembersService). Each loads its arguments through the contract, calls its handler
+with the unit of work and the caller, and dumps the result through an output schema."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.infra.dependencies import BuiltOnce
+from services.infra.rpc import rpc
+from services.infra.schemas import dump, load
+from services.members.transfers import handling, schemas
+from services.members.transfers.domain import Transfer, TransferRules
+from services.members.transfers.ports import TransferSettings
+
+MAX_DAYS = 90  # never more than three months, whatever the configuration says
+
+
+def transfer_settings(config: dict[str, Any]) -> TransferSettings:
+    """Read once at start-up (config.yml ``TRANSFERS``; defaults when absent)."""
+    c = config.get("TRANSFERS") or {}
+    rules = TransferRules(
+        within_city_days=int(c.get("within_city_days", 10)),
+        outside_city_days=int(c.get("outside_city_days", 30)),
+        max_days=min(int(c.get("max_days", MAX_DAYS)), MAX_DAYS),
+        expiring_days=int(c.get("expiring_days", 3)),
+        receipt_days=int(c.get("receipt_days", 30)),
+    )
+    zone = ZoneInfo(str(config.get("TIMEZONE") or "Asia/Shanghai"))
+    return TransferSettings(rules=rules, timezone=zone)
+
+
+def view(transfer: Transfer, uow: Any, settings: TransferSettings) -> dict[str, Any]:
+    """The letter as the console shows it: with the member's masked name, the sending
+    organization's name and the reminder flags."""
+    member = uow.members.get(transfer.member_id)
+    sender = uow.orgs.get(transfer.from_org_id)
+    return {
+        **asdict(transfer),
+        "member_name_masked": member.name_masked if member else "",
+        "from_org_name": sender.name if sender else "",
+        "flags": handling.flags(transfer, settings),
+    }
 
 
 class TransfersEntrypoints:
@@ -10,3 +50,50 @@ class TransfersEntrypoints:
 
     uow: Any
     caller: Any
+    transfer_settings: TransferSettings = BuiltOnce(transfer_settings)
+
+    def _out(self, transfer: Transfer) -> dict[str, Any]:
+        found = view(transfer, self.uow, self.transfer_settings)
+        return dump(schemas.TransferOut, found)  # type: ignore[no-any-return]
+
+    @rpc
+    def issue_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.IssueTransfer, payload)
+        found = handling.issue_transfer(cmd, self.uow, self.caller(), self.transfer_settings)
+        return self._out(found)
+
+    @rpc
+    def reissue_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.ReissueTransfer, payload)
+        found = handling.reissue_transfer(cmd, self.uow, self.caller(), self.transfer_settings)
+        return self._out(found)
+
+    @rpc
+    def accept_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.CloseTransfer, payload)
+        found = handling.accept_transfer(cmd, self.uow, self.caller(), self.transfer_settings)
+        return self._out(found)
+
+    @rpc
+    def decline_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.CloseTransfer, payload)
+        found = handling.decline_transfer(cmd, self.uow, self.caller(), self.transfer_settings)
+        return self._out(found)
+
+    @rpc
+    def cancel_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.CloseTransfer, payload)
+        found = handling.cancel_transfer(cmd, self.uow, self.caller(), self.transfer_settings)
+        return self._out(found)
+
+    @rpc
+    def get_transfer(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.GetTransfer, query)
+        return self._out(handling.get_transfer(cmd, self.uow, self.caller()))
+
+    @rpc
+    def list_transfers(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.ListTransfers, query)
+        items, next_cursor = handling.list_transfers(cmd, self.uow, self.caller())
+        shown = [view(t, self.uow, self.transfer_settings) for t in items]
+        return dump(schemas.TransfersPage, {"items": shown, "next_cursor": next_cursor})  # type: ignore[no-any-return]
