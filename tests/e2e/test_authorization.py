@@ -296,6 +296,9 @@ ROUTES = {
     "change_status": lambda w, t: ("post", f"/members/{fresh(w, t)}/status", suspension()),
     "status_history": lambda w, t: ("get", f"/members/{w['members'][t]}/status-history", None),
     "probation_due": lambda w, t: ("get", f"/members/probation-due?org_id={BRANCHES[t]}", None),
+    # the yearly plan (routes_plans.py)
+    "org_plan": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/plan", None),
+    "plan_gaps": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/plan-gaps", None),
     "search_members": lambda w, t: (
         "get",
         f"/members/search?org_id={BRANCHES[t]}&q={w['people'][t].name[0]}",
@@ -533,6 +536,8 @@ TABLE = {
     "card_history": {**CONSOLE_READS, "member": ("ok", 403, 403)},
     "probation_due": CONSOLE_READS,
     "search_members": CONSOLE_READS,
+    "org_plan": CONSOLE_READS,
+    "plan_gaps": CONSOLE_READS,
     "roster_import": KIOSK_KEEPERS,  # secretaries: their own branch's
     "roster_commit": {
         a: tuple(202 if e == "ok" else e for e in r) for a, r in KIOSK_KEEPERS.items()
