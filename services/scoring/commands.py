@@ -19,6 +19,17 @@ class AwardMeetingAttendance:
 
 
 @dataclass(frozen=True)
+class DeductAbsences:
+    """From members' meeting_closed: the unexcused absent members of a closed meeting."""
+
+    meeting_id: str
+    meeting_kind: str
+    org_path: str
+    closed_at: datetime
+    absent_member_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ListEntries:
     member_id: str
     year: int | None = None

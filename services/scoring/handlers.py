@@ -3,7 +3,7 @@ pymongo: unit tests run these with in-memory fakes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -54,6 +54,7 @@ class Settings:
     meeting_points: dict[str, AwardRule]
     requirement: dict[str, int]
     timezone: ZoneInfo
+    absence: dict[str, AwardRule] = field(default_factory=dict)  # meeting kind -> deduction
 
 
 def award_meeting_attendance(
@@ -73,6 +74,32 @@ def award_meeting_attendance(
         cmd.device_id,
     )
     return post(source, rule, uow)
+
+
+def deduct_absences(
+    cmd: commands.DeductAbsences, uow: UnitOfWork, settings: Settings
+) -> list[Entry]:
+    """A negative entry for each unexcused absent member of a closed meeting, with its reason;
+    keyed by meeting and member (``meeting_closed:<meeting>:<member>``), so a redelivered event
+    or a second closing deducts nothing more. Filed under the member's organization when the
+    points card knows it, else the meeting's."""
+    rule = settings.absence.get(cmd.meeting_kind)
+    if rule is None:
+        return []
+    at = cmd.closed_at.astimezone(settings.timezone)
+    entries = []
+    for member_id in dict.fromkeys(cmd.absent_member_ids):
+        org_path = uow.totals.get(member_id, at.year).org_path or cmd.org_path
+        source = Source(
+            "meeting_closed",
+            f"{cmd.meeting_id}:{member_id}",
+            member_id,
+            org_path,
+            at,
+            f"meeting_absent:{cmd.meeting_kind}",
+        )
+        entries.append(post(source, rule, uow))
+    return entries
 
 
 def post(source: Source, rule: AwardRule, uow: UnitOfWork) -> Entry:

@@ -32,6 +32,26 @@ class MemberCheckedIn(EnvelopeSchema):
         )
 
 
+class MeetingClosed(EnvelopeSchema):
+    """scoring's copy of members' meeting_closed: only the fields it reads."""
+
+    org_path = fields.String(required=True)
+    meeting_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    closed_at = fields.AwareDateTime(required=True)
+    absent_member_ids = fields.List(fields.String(), required=True)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> commands.DeductAbsences:
+        return commands.DeductAbsences(
+            meeting_id=data["meeting_id"],
+            meeting_kind=data["kind"],
+            org_path=data["org_path"],
+            closed_at=data["closed_at"],
+            absent_member_ids=tuple(data["absent_member_ids"]),
+        )
+
+
 class OrgMoved(EnvelopeSchema):
     """scoring's copy of members' org_moved: the subtree's old and new path."""
 

@@ -21,6 +21,7 @@ def settings(config: dict[str, Any]) -> handlers.Settings:
         meeting_points=rules_from_config(config["MEETING_POINTS"]),
         requirement={k: int(v) for k, v in config["ANNUAL_REQUIREMENT"].items()},
         timezone=ZoneInfo(config.get("TIMEZONE", "Asia/Shanghai")),
+        absence=rules_from_config(config.get("MEETING_ABSENCE") or {}),
     )
 
 
@@ -37,6 +38,12 @@ class ScoringService:
     def award_meeting_attendance(self, payload: dict[str, Any]) -> None:
         cmd = shared(schemas.MemberCheckedIn).load(payload)
         handlers.award_meeting_attendance(cmd, self.uow, self.settings)
+
+    @reliable_event_handler("members", "meeting_closed", idempotent=True)
+    def deduct_meeting_absences(self, payload: dict[str, Any]) -> None:
+        """One negative entry per unexcused absent member (keyed by meeting and member)."""
+        cmd = shared(schemas.MeetingClosed).load(payload)
+        handlers.deduct_absences(cmd, self.uow, self.settings)
 
     @reliable_event_handler("members", "org_moved")
     def follow_org_move(self, payload: dict[str, Any]) -> None:
