@@ -88,6 +88,16 @@ def county(db, settings):
         for n in range(1, 61)
     ] + [person(99, "b9")]
     handlers.register_members(people, uow, OPERATOR, settings)
+    hosted = {"place": "郑州", "since": "2026-01-01", "until": "2026-06-30"}  # mobile/: b9's member
+    db.members.update_one(
+        {"name": "党员0099"},
+        {
+            "$set": {
+                "mobile": {**hosted, "host_org_id": "c1-b02", "host_org_path": f"{OLD}/c1-b02"},
+                "mobile_host_ancestors": ["/hj", "/hj/s1", OLD, f"{OLD}/c1-b02"],
+            }
+        },
+    )
     for meeting_id, org_id, invited in [("m1", "c1-b00", ["c1-b01"]), ("m9", "b9", ["c1-b02"])]:
         cmd = commands.ScheduleMeeting(
             org_id, "theme_day", "主题党日", NOW, meeting_id=meeting_id, invited_org_ids=invited
@@ -168,6 +178,11 @@ def check_moved(uow, account):
     assert uow.attempts.under(OLD, False, None, 10)[0] == []
     assert uow.member_sign_ins.get("ps-1").org_path == f"{NEW}/c1-b03"
     assert db.member_sign_ins.find_one({"ancestors": NEW})["_id"] == "ps-1"
+    # a mobile member from outside taking part at a moved branch follows it (mobile/)
+    hosted = db.members.find_one({"name": "党员0099"})
+    assert hosted["mobile"]["host_org_path"] == f"{NEW}/c1-b02"
+    assert db.members.find_one({"mobile_host_ancestors": NEW})["_id"] == hosted["_id"]
+    assert db.members.find_one({"mobile_host_ancestors": OLD}) is None
     # counters: the subtree's own unchanged, the old and new ancestors moved by its totals
     by_status = {"full": 40, "probationary": 20}
     assert node_counts(uow, "c1") == (GRIDS + BRANCHES, SUBTREE - 1, 0, 60, by_status)

@@ -268,8 +268,18 @@ class Paths:
         n += self.db.members.update_many(
             {"home_org_path": old_path}, {"$set": {"home_org_path": new_path}}
         ).modified_count
+        n += self._rewrite_mobile_hosts(old_path, new_path)
         n += self.accounts.move_scopes(old_path, new_path)
         return int(n)
+
+    def _rewrite_mobile_hosts(self, old_path: str, new_path: str) -> int:
+        """mobile/: members taking part at the moved organization (their home may lie anywhere)
+        get its new path and ancestors (index mobile_host_ancestors)."""
+        hosted = {"mobile_host_ancestors": old_path, "mobile.host_org_path": old_path}
+        update = {
+            "$set": {"mobile.host_org_path": new_path, "mobile_host_ancestors": ancestors(new_path)}
+        }
+        return int(self.db.members.update_many(hosted, update).modified_count)
 
     def publish_moved(self, job: MoveJob, events: list[Event]) -> None:
         self.db.orgs.update_one(
