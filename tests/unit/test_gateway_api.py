@@ -639,6 +639,14 @@ REGISTER_PATHS = {  # the registers (tests/unit/test_tree_gateway.py, test_lifec
     "/orgs/{org_id}/members/export",
 }
 PLAN_PATHS = {"/orgs/{org_id}/plan", "/orgs/{org_id}/plan-gaps"}  # test_plans_routes.py
+TRANSFER_PATHS = {  # test_transfers_routes.py
+    "/transfers",
+    "/transfers/{transfer_id}",
+    *(
+        f"/transfers/{{transfer_id}}/{action}"
+        for action in ("accept", "decline", "cancel", "reissue")
+    ),
+}
 ANSWER_TYPES = {"application/json", XLSX, CSV}  # the roster's files: XLSX (a template: CSV too)
 PUBLIC_PATHS = {"/auth/sign-in", "/auth/refresh", "/kiosk/pair", *MEMBER_SIGN_IN_PATHS}  # no token
 
@@ -666,6 +674,7 @@ def test_the_openapi_document_is_derived_and_documents_every_answer(client):
         *CONSOLE_PATHS,
         *REGISTER_PATHS,
         *PLAN_PATHS,
+        *TRANSFER_PATHS,
     }
     responses = spec["components"]["responses"]
     for path, operations in spec["paths"].items():
