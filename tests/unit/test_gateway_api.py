@@ -638,6 +638,18 @@ REGISTER_PATHS = {  # the registers (tests/unit/test_tree_gateway.py, test_lifec
     "/roster-imports/{import_id}/report",
     "/orgs/{org_id}/members/export",
 }
+ORGLIFE_PATHS = {  # meetings held (test_orglife_gateway.py)
+    "/meetings/{meeting_id}/leave",
+    "/meetings/{meeting_id}/leave/{member_id}/decision",
+    "/meetings/{meeting_id}/leave/{member_id}/withdraw",
+    "/leave/pending",
+    "/meetings/{meeting_id}/close",
+    "/meetings/{meeting_id}/sheet",
+    "/meetings/{meeting_id}/minutes",
+    "/meetings/{meeting_id}/minutes/photos/{photo_id}",
+    "/orgs/{org_id}/attendance-rates",
+}
+PHOTO_TYPES = {"image/jpeg", "image/png"}  # the minutes' photos
 PLAN_PATHS = {"/orgs/{org_id}/plan", "/orgs/{org_id}/plan-gaps"}  # test_plans_routes.py
 TRANSFER_PATHS = {  # test_transfers_routes.py
     "/transfers",
@@ -647,7 +659,18 @@ TRANSFER_PATHS = {  # test_transfers_routes.py
         for action in ("accept", "decline", "cancel", "reissue")
     ),
 }
-ANSWER_TYPES = {"application/json", XLSX, CSV}  # the roster's files: XLSX (a template: CSV too)
+DUES_PATHS = {  # test_dues_routes.py
+    "/members/{member_id}/dues",
+    "/members/{member_id}/dues/declarations/{year}",
+    "/members/{member_id}/dues/payments",
+    "/dues/payments/{reference}/reversal",
+    "/orgs/{org_id}/dues/runs",
+    "/orgs/{org_id}/dues/runs/{month}",
+    "/orgs/{org_id}/dues/register",
+    "/orgs/{org_id}/dues/rates",
+    "/orgs/{org_id}/dues/undeclared",
+}
+ANSWER_TYPES = {"application/json", XLSX, CSV, *PHOTO_TYPES}  # roster files, minutes' photos
 PUBLIC_PATHS = {"/auth/sign-in", "/auth/refresh", "/kiosk/pair", *MEMBER_SIGN_IN_PATHS}  # no token
 
 
@@ -674,7 +697,9 @@ def test_the_openapi_document_is_derived_and_documents_every_answer(client):
         *CONSOLE_PATHS,
         *REGISTER_PATHS,
         *PLAN_PATHS,
+        *ORGLIFE_PATHS,
         *TRANSFER_PATHS,
+        *DUES_PATHS,
     }
     responses = spec["components"]["responses"]
     for path, operations in spec["paths"].items():
