@@ -670,6 +670,14 @@ DUES_PATHS = {  # test_dues_routes.py
     "/orgs/{org_id}/dues/rates",
     "/orgs/{org_id}/dues/undeclared",
 }
+MOBILE_PATHS = {  # test_mobile_routes.py
+    "/members/{member_id}/mobile",
+    "/members/{member_id}/mobile/host",
+    "/members/{member_id}/mobile/return",
+    "/members/{member_id}/mobile-attendance",
+    "/orgs/{org_id}/mobile-members",
+    "/orgs/{org_id}/lapse-warnings",
+}
 ANSWER_TYPES = {"application/json", XLSX, CSV, *PHOTO_TYPES}  # roster files, minutes' photos
 PUBLIC_PATHS = {"/auth/sign-in", "/auth/refresh", "/kiosk/pair", *MEMBER_SIGN_IN_PATHS}  # no token
 
@@ -700,6 +708,7 @@ def test_the_openapi_document_is_derived_and_documents_every_answer(client):
         *ORGLIFE_PATHS,
         *TRANSFER_PATHS,
         *DUES_PATHS,
+        *MOBILE_PATHS,
     }
     responses = spec["components"]["responses"]
     for path, operations in spec["paths"].items():
