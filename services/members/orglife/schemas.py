@@ -14,7 +14,9 @@ from services.members.orglife import commands
 from services.members.schemas import MEETING_ID, MEMBER_ID, ORG_ID, Paged, page_of
 
 REASON = validate.Length(1, 200)
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM")
+MONTH = validate.Regexp(
+    r"^\d{4}-(0[1-9]|1[0-2])$", error="The period must be a month such as 2026-03"
+)
 
 
 class RequestLeave(Strict):
@@ -83,12 +85,12 @@ class GetSheet(Paged):
 class Base64Bytes(fields.Field):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bytes:
         if not isinstance(value, str):
-            raise ValidationError("not base64")
+            raise ValidationError("not base64 text")
         text = value
         try:
             return base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationError("not base64") from None
+            raise ValidationError("not base64 text") from None
 
 
 class PutMinutes(Strict):
