@@ -3,6 +3,8 @@ The members service checks every field again (in Chinese)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, fields, validate
 
 from gateway.http_schemas import ORG_ID, Day, MemberOut, PageQuery, Strict, page_of, past_date
@@ -18,7 +20,7 @@ class MobileIn(Strict):
     since = fields.Date(required=True, validate=past_date)
     until = fields.Date(
         required=True,
-        validate=past_date,
+        validate=validate.Range(date(1900, 1, 1), None, error="date out of range"),
         metadata={"description": "At most MOBILE max_months (6) after since"},
     )
     host_org_id = Text(
