@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from gateway.http_schemas import ORG_ID, PageQuery, Strict, page_of
+from gateway.http_schemas import ORG_ID, Day, PageQuery, Strict, Timestamp, page_of
 from services.infra.schemas import Text
 
 REQUEST_ID = validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, _ or -")
@@ -93,14 +93,14 @@ class TransferOut(Schema):
     dues_paid_to = fields.String(
         allow_none=True, metadata={"description": "The last month the dues are paid for"}
     )
-    issued_on = fields.Date()
-    valid_until = fields.Date()
+    issued_on = Day()
+    valid_until = Day()
     state = fields.String(validate=validate.OneOf(STATES))
     replaces = fields.String(allow_none=True)
     replaced_by = fields.String(allow_none=True)
-    closed_at = fields.String(allow_none=True)
+    closed_at = Timestamp(allow_none=True)
     decline_reason = fields.String(allow_none=True)
-    receipt_on = fields.Date(allow_none=True, metadata={"description": "The receipt (回执)"})
+    receipt_on = Day(allow_none=True)  # the receipt (回执) the sender holds
     flags = fields.Nested(FlagsOut)
 
 
