@@ -198,6 +198,13 @@ class FakeDues:
     def save_run(self, run: DuesRun) -> None:
         self.runs[run.run_id] = run
 
+    def restart_run(self, run_id: str) -> bool:
+        run = self.runs[run_id]
+        if run.state != "done":
+            return False
+        self.runs[run_id] = replace(run, state="running", orgs_done=0, finished_at=None)
+        return True
+
     def claim_runs(self, now: datetime, lease_seconds: int) -> list[DuesRun]:
         return [r for r in self.runs.values() if r.state == "running"]
 

@@ -152,6 +152,15 @@ def test_a_run_cut_short_resumes_where_it_stopped(uow: FakeDuesUoW) -> None:
     assert uow.dues.tallies(["hj"], MONTH)["hj"].charged_members == 4
 
 
+def test_a_run_asked_again_charges_the_members_registered_since(uow: FakeDuesUoW) -> None:
+    _member(uow, 1)
+    _run(uow)
+    _member(uow, 2)
+    _run(uow)
+    assert len(uow.dues.charges) == 2
+    assert uow.dues.tallies(["hj"], MONTH)["hj"].charged_members == 2
+
+
 def test_a_future_month_is_not_charged_and_scope_is_checked(uow: FakeDuesUoW) -> None:
     with pytest.raises(InvalidInput):
         running.start_run(commands.StartRun("hj", "2026-12"), uow, OPERATOR, SETTINGS)

@@ -97,6 +97,9 @@ class DuesRecords(Protocol):
     def add_run(self, run: DuesRun) -> tuple[DuesRun, bool]: ...
     def get_run(self, run_id: str) -> DuesRun | None: ...
     def save_run(self, run: DuesRun) -> None: ...
+    def restart_run(self, run_id: str) -> bool:
+        """Make a finished run run again from the start, at once; False if it was not done."""
+
     def claim_runs(self, now: datetime, lease_seconds: int) -> list[DuesRun]:
         """Running runs whose lease has lapsed, each leased to this call until now + lease."""
 

@@ -27,7 +27,8 @@ ORG_PAGE = 200
 def start_run(
     cmd: commands.StartRun, uow: DuesUnitOfWork, caller: Caller, settings: DuesSettings
 ) -> tuple[DuesRun, bool]:
-    """Start (or find) the month's run over the organization's subtree; the timer works it."""
+    """Start (or find) the month's run over the organization's subtree; the timer works it. A
+    finished run asked again is worked again (only members not charged yet are charged)."""
     caller.require_role(SECRETARIES)
     org = get_org(cmd.org_id, uow, caller)
     if cmd.month > month_key(settings.today()):
@@ -41,7 +42,12 @@ def start_run(
         started_by=f"{caller.role}:{caller.subject}",
         started_at=settings.clock(),
     )
-    return uow.dues.add_run(run)
+    found, created = uow.dues.add_run(run)
+    if not created and found.state == "done" and uow.dues.restart_run(found.run_id):
+        # asked again: walk the subtree again for members registered since (charged members
+        # are found charged and nothing else changes)
+        return replace(found, state="running", orgs_done=0, finished_at=None), False
+    return found, created
 
 
 def get_run(run_id: str, uow: DuesUnitOfWork, caller: Caller) -> DuesRun:

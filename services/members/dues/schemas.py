@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields, post_load, validate
+from marshmallow.utils import get_value
 
 from services.infra.schemas import EnvelopeSchema, Strict, Text
 from services.members.dues import commands
@@ -89,11 +90,9 @@ class OrgMonth(Paged):
 # -- results ---------------------------------------------------------------------------------
 
 
-class Money(fields.Field):
-    """Fen shown as a yuan decimal string ('12.50')."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else yuan(int(value))
+def money(path: str) -> fields.Function:
+    """Fen (the value at ``path``) shown as a yuan decimal string ('12.50')."""
+    return fields.Function(lambda obj: yuan(int(get_value(obj, path))))
 
 
 class DeclarationOut(Schema):
@@ -101,7 +100,7 @@ class DeclarationOut(Schema):
     year = fields.Integer()
     category = fields.String()
     amount_fen = fields.Integer()
-    amount = Money(attribute="amount_fen")
+    amount = money("amount_fen")
     effective_from = fields.String()
     declared_by = fields.String()
     declared_at = fields.AwareDateTime()
@@ -112,7 +111,7 @@ class ChargeOut(Schema):
     org_id = fields.String()
     month = fields.String()
     amount_fen = fields.Integer()
-    amount = Money(attribute="amount_fen")
+    amount = money("amount_fen")
     undeclared = fields.Boolean()
     paid = fields.Boolean()
     paid_by = fields.String(allow_none=True)
@@ -128,7 +127,7 @@ class EntryOut(Schema):
     months = fields.List(fields.String())
     amounts_fen = fields.List(fields.Integer())
     total_fen = fields.Integer()
-    amount = Money(attribute="total_fen")
+    amount = money("total_fen")
     method = fields.String()
     recorded_by = fields.String()
     recorded_at = fields.AwareDateTime()
@@ -147,17 +146,17 @@ class MemberDuesOut(Schema):
     months = fields.List(fields.Nested(ChargeOut))
     arrears = fields.List(fields.Nested(ChargeOut))
     arrears_fen = fields.Integer()
-    arrears_amount = Money(attribute="arrears_fen")
+    arrears_amount = money("arrears_fen")
     ledger = fields.List(fields.Nested(EntryOut))
 
 
 class TallyOut(Schema):
     charged_members = fields.Integer()
     charged_fen = fields.Integer()
-    charged_amount = Money(attribute="charged_fen")
+    charged_amount = money("charged_fen")
     paid_members = fields.Integer()
     paid_fen = fields.Integer()
-    paid_amount = Money(attribute="paid_fen")
+    paid_amount = money("paid_fen")
     undeclared = fields.Integer()
     paid_rate = fields.Float(allow_none=True)
 
@@ -167,7 +166,7 @@ class RegisterRowOut(Schema):
     name_masked = fields.String()
     month = fields.String(attribute="charge.month")
     amount_fen = fields.Integer(attribute="charge.amount_fen")
-    amount = Money(attribute="charge.amount_fen")
+    amount = money("charge.amount_fen")
     undeclared = fields.Boolean(attribute="charge.undeclared")
     paid = fields.Boolean(attribute="charge.paid")
     paid_by = fields.String(attribute="charge.paid_by", allow_none=True)

@@ -373,6 +373,20 @@ class DuesRecords:
         lease = stamp(datetime.now(UTC) + self.lease)
         self.runs.update_one({"_id": run.run_id}, {"$set": {**_run_doc(run), "lease_until": lease}})
 
+    def restart_run(self, run_id: str) -> bool:
+        result = self.runs.update_one(
+            {"_id": run_id, "state": "done"},
+            {
+                "$set": {
+                    "state": "running",
+                    "orgs_done": 0,
+                    "finished_at": None,
+                    "lease_until": stamp(datetime.min.replace(tzinfo=UTC)),
+                }
+            },
+        )
+        return bool(result.modified_count == 1)
+
     def claim_runs(self, now: datetime, lease_seconds: int) -> list[DuesRun]:
         """Index (state, lease_until): the few running runs."""
         self.lease = timedelta(seconds=lease_seconds)
