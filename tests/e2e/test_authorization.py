@@ -299,6 +299,13 @@ ROUTES = {
     # the yearly plan (routes_plans.py)
     "org_plan": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/plan", None),
     "plan_gaps": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/plan-gaps", None),
+    # transfers (routes_transfers.py): a branch's outgoing and incoming letters
+    "transfers_out": lambda w, t: ("get", f"/transfers?org_id={BRANCHES[t]}", None),
+    "transfers_in": lambda w, t: (
+        "get",
+        f"/transfers?org_id={BRANCHES[t]}&direction=incoming",
+        None,
+    ),
     "search_members": lambda w, t: (
         "get",
         f"/members/search?org_id={BRANCHES[t]}&q={w['people'][t].name[0]}",
@@ -538,6 +545,8 @@ TABLE = {
     "search_members": CONSOLE_READS,
     "org_plan": CONSOLE_READS,
     "plan_gaps": CONSOLE_READS,
+    "transfers_out": KIOSK_KEEPERS,  # manage_transfers: secretaries and staff in scope
+    "transfers_in": KIOSK_KEEPERS,
     "roster_import": KIOSK_KEEPERS,  # secretaries: their own branch's
     "roster_commit": {
         a: tuple(202 if e == "ok" else e for e in r) for a, r in KIOSK_KEEPERS.items()
