@@ -15,4 +15,6 @@ export const MAY = {
   scheduleMeeting: SECRETARIES,
   readPoints: [...SECRETARIES, ...GRID],
   readInbox: SECRETARIES,
+  /** close a meeting, its minutes, leave decisions (manage_meetings) */
+  manageMeetings: SECRETARIES,
 } satisfies Record<string, RoleName[]>
