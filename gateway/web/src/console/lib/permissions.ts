@@ -15,6 +15,8 @@ export const MAY = {
   scheduleMeeting: SECRETARIES,
   readPoints: [...SECRETARIES, ...GRID],
   readInbox: SECRETARIES,
+  /** 党费: the monthly run, payments, reversals, declarations for members */
+  manageDues: SECRETARIES,
   /** close a meeting, its minutes, leave decisions (manage_meetings) */
   manageMeetings: SECRETARIES,
 } satisfies Record<string, RoleName[]>
