@@ -102,6 +102,13 @@ export const layoutChildren: RouteRecordRaw[] = [
     meta: { titleKey: 'mobile.menu', icon: UserFilled, menu: true, roles: SECRETARIES },
   },
   {
+    path: 'lapse-warnings',
+    name: 'lapse-warnings',
+    component: () => import('./views/mobile/LapseWarningsView.vue'),
+    // gateway/access.py read_lapse
+    meta: { titleKey: 'lapse.menu', icon: Tickets, menu: true, roles: SECRETARIES },
+  },
+  {
     path: 'needs',
     name: 'needs',
     component: () => import('./views/needs/NeedsView.vue'),
