@@ -7,17 +7,20 @@ import base64
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import litemongo
 import pytest
 
 from services.infra.errors import Forbidden, InvalidInput
 from services.infra.pii import PiiCipher
 from services.infra.schemas import load
-from services.infra.scope import Caller
+from services.infra.scope import Caller, ancestors
+from services.infra.storage import ensure_indexes
 from services.members import commands, handlers
 from services.members.plans import commands as plan_commands
-from services.members.plans import planning, schemas
+from services.members.plans import counters, planning, schemas
 from services.members.plans.entrypoints import plans_settings
 from services.members.plans.ports import PlansSettings
+from services.members.store import MembersStore
 from tests.unit.fakes import FakeMembersUoW
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
@@ -53,9 +56,16 @@ def member_settings():
     return handlers.Settings(cipher=PiiCipher(key, b"h" * 32), clock=lambda: NOW)
 
 
-@pytest.fixture
-def uow():
-    uow = FakeMembersUoW()
+@pytest.fixture(params=["fake", "store"])
+def uow(request, tmp_path):
+    """Every test over the in-memory fakes and over the store on the embedded engine."""
+    client = None
+    if request.param == "fake":
+        uow = FakeMembersUoW()
+    else:
+        client = litemongo.connect(str(tmp_path))
+        ensure_indexes(client["members"], MembersStore.INDEXES)
+        uow = MembersStore(client["members"])
     for org_id, parent, kind in [
         ("hj", None, "committee"),
         ("s1", "hj", "working_committee"),
@@ -68,7 +78,18 @@ def uow():
         handlers.create_org(
             commands.CreateOrg(org_id, org_id, kind, parent_id=parent), uow, OPERATOR
         )
-    return uow
+    yield uow
+    if client is not None:
+        client.close()
+
+
+def move(uow, org_id, path):
+    """The organization's path changed (as a subtree move leaves it), counters untouched."""
+    if isinstance(uow, FakeMembersUoW):
+        uow.orgs.rows[org_id] = replace(uow.orgs.rows[org_id], path=path)
+    else:
+        fields = {"path": path, "ancestors": ancestors(path)}
+        uow.db.orgs.update_one({"_id": org_id}, {"$set": fields})
 
 
 def schedule(uow, member_settings, meeting_id, kind, starts_at, org_id="b1"):
@@ -165,9 +186,7 @@ def test_gaps_come_page_by_page_and_stay_in_scope(uow, settings):
 
 def test_a_moved_branch_keeps_its_counts(uow, settings, member_settings):
     schedule(uow, member_settings, "m1", "committee_meeting", NOW, org_id="b2")
-    # counters are keyed by the organization's id: a new path changes nothing
-    moved = replace(uow.orgs.rows["b2"], parent_id="s2", path="/hj/s2/b2")
-    uow.orgs.rows["b2"] = moved
+    move(uow, "b2", "/hj/s2/b2")  # counters are keyed by the organization's id
     page = planning.list_plan_gaps(plan_commands.ListPlanGaps("s2"), uow, OPERATOR, settings)
     b2 = next(row for row in page.items if row.org.org_id == "b2")
     assert "committee_meeting" not in {g.kind for g in b2.gaps}
@@ -181,3 +200,17 @@ def test_bad_input_is_refused_in_chinese():
         load(schemas.GetPlan, {"org_id": "b1", "year": 1900})
     with pytest.raises(InvalidInput):
         load(schemas.GetPlan, {"org_id": "b1", "extra": 1})
+
+
+def test_the_counts_are_rebuilt_from_the_meetings_once(uow, member_settings):
+    if isinstance(uow, FakeMembersUoW):
+        pytest.skip("the rebuild reads the store's documents")
+    schedule(uow, member_settings, "m1", "theme_day", datetime(2026, 10, 31, 18, tzinfo=UTC))
+    schedule(uow, member_settings, "m2", "lecture", NOW, org_id="b2")
+    counted = uow.plan_counts.of(["b1", "b2"], 2026)
+    uow.db.plan_counts.delete_many({})
+    zone = member_settings.timezone
+    assert counters.upgrade(uow.db, zone) is True
+    assert uow.plan_counts.of(["b1", "b2"], 2026) == counted
+    assert counted["b1"] == {"11": {"theme_day": 1}}
+    assert counters.upgrade(uow.db, zone) is False  # once per database

@@ -5,10 +5,12 @@ page, on the orgs' (ancestors, _id) index."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any, ClassVar
 
 from services.infra import paging
 from services.infra.repository import page
+from services.members.plans import counters
 from services.members.plans.counters import PlanCounts
 from services.members.plans.domain import PlanOrg
 
@@ -36,3 +38,7 @@ class PlansStore:
         self.db = db
         self.plan_counts = PlanCounts(db)
         self.plan_orgs = PlanOrgs(db)
+
+    def prepare_plans(self, zone: tzinfo) -> None:
+        """At start: the counts of meetings held, once, for a database stored before them."""
+        counters.upgrade(self.db, zone)
