@@ -800,6 +800,7 @@ class MembersStore(
         zone = ZoneInfo(str(config.get("TIMEZONE") or recount.DEFAULT_TIMEZONE))
         recount.upgrade(self.db, zone)
         activity_backfill(self.db, zone)  # mobile/: lapse warnings need a record per member
+        self.prepare_plans(zone)  # plans/: meetings held per organization and month
 
     def ping(self) -> bool:
         self.db.orgs.find_one({"_id": "__ping__"})
