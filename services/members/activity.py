@@ -81,7 +81,7 @@ def backfill(db: Any, zone: ZoneInfo, now: datetime | None = None) -> int:
     first = {"$setOnInsert": {"last_active": month, "registered": month}}
     read, after = 0, None
     while True:
-        query = {"_id": {"$gt": after}} if after is not None else {}
+        query: dict[str, Any] = {"_id": {"$gt": after}} if after is not None else {}
         ids = [
             d["_id"]
             for d in db.members.find(query, {"_id": 1}).sort("_id", 1).limit(BACKFILL_BATCH)
