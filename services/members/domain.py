@@ -150,6 +150,7 @@ class MobileStay:
     until: date
     host_org_id: str | None = None
     host_org_path: str | None = None
+    region: str | None = None  # the administrative division code (6 digits) of the place
 
 
 @dataclass(frozen=True)
