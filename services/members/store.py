@@ -384,6 +384,7 @@ def mobile_fields(member: Member) -> dict[str, Any]:
             "until": stay.until.isoformat(),
             "host_org_id": stay.host_org_id,
             "host_org_path": stay.host_org_path,
+            "region": stay.region,
         },
         "mobile_host_ancestors": ancestors(stay.host_org_path) if stay.host_org_path else None,
     }
@@ -398,6 +399,7 @@ def _mobile(doc: dict[str, Any] | None) -> MobileStay | None:
         until=date.fromisoformat(doc["until"]),
         host_org_id=doc.get("host_org_id"),
         host_org_path=doc.get("host_org_path"),
+        region=doc.get("region"),
     )
 
 
