@@ -30,6 +30,15 @@ class MobileIn(Strict):
         metadata={"description": "Where they take part (any organization of the deployment)"},
     )
 
+    region = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^[0-9]{6}$", error="an administrative division code of 6 digits"
+        ),
+        metadata={"description": "The place's administrative division code (行政区划代码)"},
+    )
+
 
 class HostIn(Strict):
     host_org_id = Text(
@@ -53,6 +62,7 @@ class MobileStayOut(Schema):
     until = Day(required=True)
     host_org_id = fields.String(required=True, allow_none=True)
     host_org_path = fields.String(required=True, allow_none=True)
+    region = fields.String(allow_none=True)
 
 
 class MobileMemberOut(MemberOut):

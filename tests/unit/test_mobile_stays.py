@@ -11,9 +11,10 @@ from datetime import date, timedelta
 import pytest
 
 from services.infra.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale
+from services.infra.schemas import load
 from services.members import commands as member_commands
 from services.members import handlers
-from services.members.mobile import commands
+from services.members.mobile import commands, schemas
 from services.members.mobile.stays import (
     change_host,
     end_mobile,
@@ -247,3 +248,19 @@ def test_both_organizations_read_the_sign_ins_the_host_those_of_the_stay(uow):
     end_mobile(commands.EndMobile(member.member_id), uow, OPERATOR, SETTINGS)
     with pytest.raises(Forbidden):  # returned: the host no longer reads them
         list_mobile_attendance(query, uow, SECRETARY1)
+
+
+def test_the_region_is_kept_and_checked_by_the_contract(uow):
+    member = registered(uow)
+    body = {
+        "member_id": member.member_id,
+        "place": "南山区",
+        "since": TODAY.isoformat(),
+        "until": (TODAY + timedelta(days=30)).isoformat(),
+        "region": "440305",
+    }
+    saved = register_mobile(load(schemas.RegisterMobile, body), uow, SECRETARY1, SETTINGS)
+    assert saved.mobile.region == "440305"
+    assert "440305" not in str(mobile_events(uow))
+    with pytest.raises(InvalidInput):
+        load(schemas.RegisterMobile, {**body, "region": "4403"})

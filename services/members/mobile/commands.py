@@ -13,6 +13,7 @@ class RegisterMobile:
     since: date
     until: date
     host_org_id: str | None = None  # where they take part; may be chosen later
+    region: str | None = None  # the administrative division code (6 digits) of the place
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ def register_stay(
     until: date,
     host: Org | None,
     max_months: int,
+    region: str | None = None,
 ) -> tuple[Member, list[Event]]:
     """The member becomes mobile: away at ``place`` from ``since`` to ``until`` (at most
     ``max_months`` later), taking part at ``host``."""
@@ -106,6 +107,7 @@ def register_stay(
         until=until,
         host_org_id=host.org_id if host else None,
         host_org_path=host.path if host else None,
+        region=region,
     )
     return replace(member, mobile=stay), [
         new_event("mobile_member_registered", member.org_path, _payload(member, stay))

@@ -12,6 +12,7 @@ from services.members.mobile import commands
 from services.members.schemas import MEMBER_ID, ORG_ID, PAST_DATE, MemberOut, Paged, page_of
 
 PLACE = validate.Length(1, 100)
+REGION = validate.Regexp(r"^[0-9]{6}$", error="an administrative division code of 6 digits")
 MONTH = validate.Regexp(r"^[0-9]{4}-[0-9]{2}$")
 
 
@@ -21,6 +22,7 @@ class RegisterMobile(Strict):
     since = fields.Date(required=True, validate=PAST_DATE)
     until = fields.Date(required=True, validate=PAST_DATE)
     host_org_id = Text(load_default=None, allow_none=True, validate=ORG_ID)
+    region = Text(load_default=None, allow_none=True, validate=REGION)
 
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> commands.RegisterMobile:
@@ -76,6 +78,7 @@ class MobileStayOut(Schema):
     until = fields.Date()
     host_org_id = fields.String(allow_none=True)
     host_org_path = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
 
 
 class MobileMemberOut(MemberOut):

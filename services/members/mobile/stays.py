@@ -69,11 +69,17 @@ def register_mobile(
 
     def decide(member: Member) -> tuple[Member, list[Event]]:
         stay = member.mobile
-        if stay is not None and (stay.place, stay.since, stay.until, stay.host_org_id) == (
-            cmd.place.strip(),
-            cmd.since,
-            cmd.until,
-            cmd.host_org_id,
+        asked = (cmd.place.strip(), cmd.since, cmd.until, cmd.host_org_id, cmd.region)
+        if (
+            stay is not None
+            and (
+                stay.place,
+                stay.since,
+                stay.until,
+                stay.host_org_id,
+                stay.region,
+            )
+            == asked
         ):
             return member, []  # the same request again
         return domain.register_stay(
@@ -83,6 +89,7 @@ def register_mobile(
             until=cmd.until,
             host=host,
             max_months=settings.max_months,
+            region=cmd.region,
         )
 
     return _change(cmd.member_id, uow, caller, settings, decide)
