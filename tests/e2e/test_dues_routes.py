@@ -188,3 +188,39 @@ def test_members_read_their_own_dues_only_and_bad_input_changes_nothing(system):
         {"category": "income"},
     )
     assert no_income.status_code == 400 and no_income.json()["detail"], no_income.text
+
+
+def test_scope_and_roles(system):
+    month = this_month()
+    sibling = "hj-s01-c01-b02"
+    grid = issue_token(
+        system["secret"], subject="e2e-grid", role="grid_worker", scope="/hj/hj-s01/hj-s01-c01"
+    )
+    outsider = issue_token(
+        system["secret"],
+        subject="e2e-sibling",
+        role="branch_secretary",
+        scope="/hj/hj-s01/hj-s01-c01/" + sibling,
+    )
+    member = registered(system)
+    path = f"/members/{member['member_id']}"
+    for token, method, route, body in (
+        (outsider, "get", f"/orgs/{BRANCH}/dues/register", None),
+        (outsider, "post", f"/orgs/{BRANCH}/dues/runs", {"month": month}),
+        (outsider, "get", f"{path}/dues", None),
+        (outsider, "put", f"{path}/dues/declarations/{month[:4]}", {"category": "student"}),
+        (
+            outsider,
+            "post",
+            f"{path}/dues/payments",
+            {"reference": "cash-scope-0001", "months": [month], "amount": "0.20", "method": "cash"},
+        ),
+        (grid, "put", f"{path}/dues/declarations/{month[:4]}", {"category": "student"}),
+        (grid, "post", f"/orgs/{BRANCH}/dues/runs", {"month": month}),
+    ):
+        answer = call(system, method, route, body, token=token)
+        assert answer.status_code == 403, (route, answer.text)
+        assert member["member_id"] not in answer.text
+    assert call(system, "get", f"/orgs/{BRANCH}/dues/rates", token=grid).status_code == 200
+    dues = call(system, "get", f"{path}/dues").json()
+    assert dues["declaration"] is None and dues["ledger"] == []

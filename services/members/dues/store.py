@@ -243,12 +243,15 @@ class DuesRecords:
             return int(error.details.get("nInserted", 0))
 
     def claim_uncounted(self, charge_ids: list[str]) -> list[Charge]:
+        """Marks the uncounted ones with a token of this call (one ``$in`` over the batch), then
+        reads and clears them by the token (the sparse index on ``uncounted``)."""
         token = uuid.uuid4().hex
-        ids = {"$in": list(charge_ids)}
-        self.charges.update_many({"_id": ids, UNCOUNTED: True}, {"$set": {UNCOUNTED: token}})
-        claimed = [_charge(doc) for doc in self.charges.find({"_id": ids, UNCOUNTED: token})]
+        self.charges.update_many(
+            {"_id": {"$in": list(charge_ids)}, UNCOUNTED: True}, {"$set": {UNCOUNTED: token}}
+        )
+        claimed = [_charge(doc) for doc in self.charges.find({UNCOUNTED: token})]
         if claimed:
-            self.charges.update_many({"_id": ids, UNCOUNTED: token}, {"$unset": {UNCOUNTED: ""}})
+            self.charges.update_many({UNCOUNTED: token}, {"$unset": {UNCOUNTED: ""}})
         return claimed
 
     def claim_months(
@@ -410,6 +413,7 @@ class DuesStore:
             ([("org_id", 1), ("month", 1), ("member_id", 1)], {}),
             ([("ancestors", 1), ("month", 1), ("undeclared", 1), ("member_id", 1)], {}),
             ([("member_id", 1), ("month", 1)], {}),
+            ([(UNCOUNTED, 1)], {"sparse": True}),  # a batch's claim, by its token
         ],
         "dues_ledger": [([("member_id", 1), ("recorded_at", -1), ("_id", -1)], {})],
         "dues_runs": [([("state", 1), ("lease_until", 1)], {})],
