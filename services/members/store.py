@@ -760,6 +760,7 @@ class MembersStore(
             ([("home_org_path", 1)], {"sparse": True}),  # tree/: returns, moves
             ([("mobile_host_ancestors", 1)], {"sparse": True}),  # mobile/: hosts' meetings
             ([("ancestors", 1), ("mobile.until", 1), ("_id", 1)], {}),  # mobile/: a home's list
+            ([("mobile.until", 1)], {"sparse": True}),  # mobile/: overdue reminders (by day)
         ],
         "meetings": [
             ([("org_path", 1), ("starts_at", -1), ("_id", -1)], {}),
