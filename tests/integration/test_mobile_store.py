@@ -21,7 +21,7 @@ from services.members.idcard import make_id_number
 from services.members.mobile import commands as mobile_commands
 from services.members.mobile.lapse import list_lapse_warnings, raise_lapse_warnings
 from services.members.mobile.ports import MobileSettings
-from services.members.mobile.stays import list_mobile, register_mobile
+from services.members.mobile.stays import list_mobile, register_mobile, remind_overdue
 from services.members.store import MembersStore
 
 OPERATOR = Caller("op", "county_operator", "/hj")
@@ -127,3 +127,14 @@ def test_the_backfill_gives_every_member_a_record_once(uow):
         people[2].member_id: "2026-12",
     }
     assert backfill(uow.db, CHINA, now) == 0  # once per database
+
+
+def test_an_overdue_stay_is_reminded_once_with_its_event_on_the_member(uow):
+    (member,) = members(uow, 1)
+    since, until = TODAY - timedelta(days=60), TODAY - timedelta(days=1)
+    cmd = mobile_commands.RegisterMobile(member.member_id, "深圳", since, until, "b3")
+    register_mobile(cmd, uow, OPERATOR, settings())
+    assert remind_overdue(uow, settings()) == 1
+    assert remind_overdue(uow, settings()) == 0
+    doc = uow.db.members.find_one({"_id": member.member_id})
+    assert sum("mobile_stay_overdue" in str(e) for e in doc["_outbox"]) == 1

@@ -29,6 +29,25 @@ def mobile_settings(today: date = TODAY, **overrides: Any) -> MobileSettings:
 class FakeMobile:
     def __init__(self, uow: Any) -> None:
         self.uow = uow
+        self.reminded: dict[str, tuple[date, date]] = {}  # member -> the stay reminded of
+        self.events: list[Event] = []
+
+    def overdue_due(self, days: list[date], limit: int) -> list[Any]:
+        return [
+            m
+            for m in self.uow.members.rows.values()
+            if m.mobile is not None
+            and m.mobile.until in days
+            and self.reminded.get(m.member_id) != (m.mobile.since, m.mobile.until)
+        ][:limit]
+
+    def mark_overdue(self, member: Any, events: list[Event]) -> bool:
+        stay = (member.mobile.since, member.mobile.until)
+        if self.reminded.get(member.member_id) == stay:
+            return False
+        self.reminded[member.member_id] = stay
+        self.events.extend(events)
+        return True
 
     def away(self, org: Org, overdue_before: date | None, cursor: str | None, limit: int) -> Any:
         rows = [

@@ -21,6 +21,7 @@ from services.members.mobile.stays import (
     list_mobile,
     list_mobile_attendance,
     register_mobile,
+    remind_overdue,
 )
 from tests.unit.fakes_lifecycle import (
     KIOSK1,
@@ -264,3 +265,17 @@ def test_the_region_is_kept_and_checked_by_the_contract(uow):
     assert "440305" not in str(mobile_events(uow))
     with pytest.raises(InvalidInput):
         load(schemas.RegisterMobile, {**body, "region": "4403"})
+
+
+def test_a_stay_past_its_end_is_reminded_once(uow):
+    member = registered(uow)
+    register(uow, member, since=TODAY - timedelta(days=60), until=TODAY - timedelta(days=2))
+    other = registered(uow, seq=2, card="A0000002")
+    register(uow, other, since=TODAY - timedelta(days=60), until=TODAY + timedelta(days=2))
+    assert remind_overdue(uow, SETTINGS) == 1
+    assert remind_overdue(uow, SETTINGS) == 0
+    (event,) = uow.mobile.events
+    assert event["type"] == "mobile_stay_overdue"
+    assert event["payload"]["member_id"] == member.member_id
+    later = mobile_settings(TODAY + timedelta(days=30))  # past the look-back: nothing more
+    assert remind_overdue(uow, later) == 0

@@ -148,6 +148,12 @@ def is_overdue(stay: MobileStay, today: date) -> bool:
     return stay.until < today
 
 
+def stay_overdue(member: Member) -> list[Event]:
+    """The reminder that a stay passed its end without a return (once per stay)."""
+    stay = _stay_of(member)
+    return [new_event("mobile_stay_overdue", member.org_path, _payload(member, stay))]
+
+
 # -- lapse warnings ------------------------------------------------------------------------
 
 

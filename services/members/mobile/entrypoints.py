@@ -33,6 +33,7 @@ def mobile_settings(config: dict[str, Any]) -> MobileSettings:
         lapse_thresholds=tuple(sorted(int(n) for n in thresholds)),
         lapse_rule_months=int(c.get("lapse_rule_months", 6)),
         lapse_catch_up_months=int(c.get("lapse_catch_up_months", 1)),
+        overdue_days=int(c.get("overdue_days", 7)),
     )
 
 
@@ -91,3 +92,7 @@ class MobileEntrypoints:
     @timer(interval=LAPSE_EVERY_SECONDS)
     def raise_lapse_warnings(self) -> None:
         lapse.raise_lapse_warnings(self.uow, self.mobile_settings)
+
+    @timer(interval=LAPSE_EVERY_SECONDS)
+    def remind_mobile_overdue(self) -> None:
+        stays.remind_overdue(self.uow, self.mobile_settings)

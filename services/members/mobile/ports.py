@@ -27,6 +27,13 @@ class MobileRecords(Protocol):
     def hosted(self, org: Org, cursor: str | None, limit: int) -> Page:
         """Mobile members taking part in the organization's subtree."""
 
+    def overdue_due(self, days: list[date], limit: int) -> list[Member]:
+        """Mobile members whose stay ended on one of ``days`` and who were not yet reminded of
+        that stay."""
+
+    def mark_overdue(self, member: Member, events: list[Event]) -> bool:
+        """Mark the member's stay reminded, with the events; False when another call did."""
+
 
 @dataclass(frozen=True)
 class Warning:
@@ -79,6 +86,7 @@ class MobileSettings:
     lapse_rule_months: int = 6  # treated as having left (自行脱党) after this
     lapse_catch_up_months: int = 1  # a warning missed while the service was down comes late
     lapse_batch: int = 500
+    overdue_days: int = 7  # a stay past its end is reminded of up to this many days late
 
     def today(self) -> date:
         return self.clock().astimezone(self.timezone).date()

@@ -126,5 +126,6 @@ PUBLISHED_EVENTS: dict[str, Any] = {
     "mobile_member_registered": MobileMemberChanged,
     "mobile_member_host_changed": MobileMemberChanged,
     "mobile_member_returned": MobileMemberChanged,
+    "mobile_stay_overdue": MobileMemberChanged,
     "member_lapse_warning": MemberLapseWarning,
 }

@@ -8,6 +8,7 @@ met by a concurrent change is done again from a fresh read (services/infra/error
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from services.infra import paging
@@ -111,6 +112,20 @@ def end_mobile(
         return domain.end_stay(member)
 
     return _change(cmd.member_id, uow, caller, settings, decide)
+
+
+def remind_overdue(uow: MobileUnitOfWork, settings: MobileSettings) -> int:
+    """Publish ``mobile_stay_overdue`` once for each stay that ended (its ``until`` in the last
+    ``overdue_days`` days) without a return (an hourly timer); how many were reminded."""
+    today = settings.today()
+    days = [today - timedelta(days=n) for n in range(1, settings.overdue_days + 1)]
+    reminded = 0
+    for member in uow.mobile.overdue_due(days, settings.lapse_batch):
+        if member.mobile is not None and uow.mobile.mark_overdue(
+            member, domain.stay_overdue(member)
+        ):
+            reminded += 1
+    return reminded
 
 
 def list_mobile(

@@ -24,6 +24,7 @@ from services.members.domain import Member, Org
 from services.members.mobile.ports import Warning
 
 UNTIL = "mobile.until"
+OVERDUE = "mobile_overdue_reminded"  # the stay (since|until) mobile_stay_overdue was sent for
 BY_UNTIL = [(UNTIL, 1), ("_id", 1)]
 BY_ID = [("_id", 1)]
 LONGEST_INACTIVE = [("last_active", 1), ("_id", 1)]
@@ -67,6 +68,31 @@ class MobileRecords:
         found = [m for m in map(self.to_member, rows) if m is not None]
         return found, paging.encode(position)
 
+    def overdue_due(self, days: list[date], limit: int) -> list[Member]:
+        """Index mobile.until (an equality per day); those reminded of that stay are skipped."""
+        query = {UNTIL: {"$in": [d.isoformat() for d in days]}}
+        found = []
+        for doc in self.members.c.find(query).sort(BY_UNTIL):
+            if doc.get(OVERDUE) != _stay_key(doc["mobile"]):
+                found.append(self.to_member(doc))
+                if len(found) >= limit:
+                    break
+        return [m for m in found if m is not None]
+
+    def mark_overdue(self, member: Member, events: list[Event]) -> bool:
+        stay = member.mobile
+        if stay is None:
+            return False
+        key = f"{stay.since.isoformat()}|{stay.until.isoformat()}"
+        matched = {
+            "_id": member.member_id,
+            "mobile.since": stay.since.isoformat(),
+            UNTIL: stay.until.isoformat(),
+            OVERDUE: {"$ne": key},
+        }
+        result = self.members.c.update_one(matched, set_with_events({OVERDUE: key}, events))
+        return bool(result.modified_count == 1)
+
     def hosted(self, org: Org, cursor: str | None, limit: int) -> tuple[list[Member], str | None]:
         """Index (mobile_host_ancestors): the few members hosted in a subtree, by id."""
         after = paging.decode(cursor, ("_id",))
@@ -74,6 +100,10 @@ class MobileRecords:
         rows, position = page(self.members.c, query, BY_ID, after, limit)
         found = [m for m in map(self.to_member, rows) if m is not None]
         return found, paging.encode(position)
+
+
+def _stay_key(stay: dict[str, Any]) -> str:
+    return f"{stay['since']}|{stay['until']}"
 
 
 def _warning(doc: dict[str, Any]) -> Warning:
