@@ -13,6 +13,7 @@ from services.infra.errors import Stale
 from services.infra.events import Event
 from services.infra.scope import Caller, ancestors
 from services.members.transfers.domain import Transfer, TransferRules, letter_number
+from services.members.transfers.exchange import IncomingTransfer
 from services.members.transfers.ports import TransferSettings
 from tests.unit.fakes import _sorted_page
 from tests.unit.fakes_lifecycle import NOW, FakeLifecycleUoW, world
@@ -47,10 +48,14 @@ class FakeTransfers:
         if self.holds.get(member_id) == transfer_id:
             del self.holds[member_id]
 
-    def add(self, transfer: Transfer) -> tuple[Transfer, bool]:
+    def by_letter(self, letter_no: str) -> Transfer | None:
+        return next((t for t in self.rows.values() if t.letter_no == letter_no), None)
+
+    def add(self, transfer: Transfer, events: list[Event]) -> tuple[Transfer, bool]:
         if transfer.transfer_id in self.rows:
             return self.rows[transfer.transfer_id], False
         self.rows[transfer.transfer_id] = transfer
+        self.events.extend(events)
         self.order[transfer.transfer_id] = len(self.order)
         return transfer, True
 
@@ -94,13 +99,38 @@ class FakeTransfers:
         return shown, paging.encode(position)
 
 
+class FakeIncoming:
+    def __init__(self) -> None:
+        self.rows: dict[str, IncomingTransfer] = {}
+        self.events: list[Event] = []
+
+    def get(self, key: str) -> IncomingTransfer | None:
+        return self.rows.get(key)
+
+    def add(self, incoming: IncomingTransfer) -> tuple[IncomingTransfer, bool]:
+        if incoming.key in self.rows:
+            return self.rows[incoming.key], False
+        self.rows[incoming.key] = incoming
+        return incoming, True
+
+    def save(self, incoming: IncomingTransfer, events: list[Event]) -> IncomingTransfer:
+        stored = self.rows.get(incoming.key)
+        if stored is None or stored.version != incoming.version:
+            raise Stale(incoming.key)
+        saved = replace(incoming, version=incoming.version + 1)
+        self.rows[incoming.key] = saved
+        self.events.extend(events)
+        return saved
+
+
 class FakeTransfersUoW(FakeLifecycleUoW):
     def __init__(self) -> None:
         super().__init__()
         self.transfers = FakeTransfers()
+        self.incoming_transfers = FakeIncoming()
 
     def events(self) -> list[Event]:
-        return super().events() + self.transfers.events
+        return super().events() + self.transfers.events + self.incoming_transfers.events
 
 
 def transfers_world() -> FakeTransfersUoW:

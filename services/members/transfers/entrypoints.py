@@ -4,11 +4,14 @@ with the unit of work and the caller, and dumps the result through an output sch
 
 from __future__ import annotations
 
+import base64
+import os
 from dataclasses import asdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.infra.dependencies import BuiltOnce
+from services.infra.pii import PiiCipher
 from services.infra.rpc import rpc
 from services.infra.schemas import dump, load
 from services.members.transfers import handling, schemas
@@ -29,7 +32,23 @@ def transfer_settings(config: dict[str, Any]) -> TransferSettings:
         receipt_days=int(c.get("receipt_days", 30)),
     )
     zone = ZoneInfo(str(config.get("TIMEZONE") or "Asia/Shanghai"))
-    return TransferSettings(rules=rules, timezone=zone)
+    return TransferSettings(
+        rules=rules,
+        timezone=zone,
+        deployment_id=str(c.get("deployment_id") or "local"),
+        cipher=PiiCipher.from_env(),
+        peers=peer_keys(os.environ.get("TRANSFER_PEER_KEYS", "")),
+    )
+
+
+def peer_keys(text: str) -> dict[str, PiiCipher]:
+    """``TRANSFER_PEER_KEYS`` (a secret): ``<deployment id>=<base64 32-byte key>,...``, the key
+    each pair of deployments shares for the member records their transfers carry."""
+    keys: dict[str, PiiCipher] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        peer, _, key = item.partition("=")
+        keys[peer.strip()] = PiiCipher(base64.b64decode(key.strip()), b"")
+    return keys
 
 
 def view(transfer: Transfer, uow: Any, settings: TransferSettings) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from services.infra.errors import Conflict, Forbidden, NotFound, retrying
+from services.infra.events import Event
 from services.infra.i18n import _
 from services.infra.scope import Caller, ancestors
 from services.members.activity import DUES
@@ -29,6 +30,7 @@ from services.members.domain import Member
 from services.members.handlers import SECRETARIES, Page, get_member, get_org
 from services.members.transfers import commands, domain
 from services.members.transfers.domain import Destination, Transfer
+from services.members.transfers.exchange import seal_member, transfer_requested
 from services.members.transfers.ports import TransferSettings, TransfersUnitOfWork
 from services.members.tree.domain import require_current
 
@@ -123,8 +125,21 @@ def _new_letter(
         replaces=replaces,
     )
     _held_by_another(member, transfer.transfer_id, uow)
-    stored, _created = uow.transfers.add(transfer)
+    stored, _created = uow.transfers.add(transfer, _requested(transfer, member, settings))
     return stored
+
+
+def _requested(transfer: Transfer, member: Member, settings: TransferSettings) -> list[Event]:
+    """A letter to another deployment: ``transfer_requested`` with the member sealed for it."""
+    peer = transfer.to.deployment
+    if peer is None:
+        return []
+    key = settings.peers.get(peer)
+    if key is None or settings.cipher is None:
+        raise Conflict(_("Unknown deployment: transfers go only to configured peers"))
+    binding = (settings.deployment_id, peer, transfer.letter_no)
+    sealed = seal_member(member, transfer.dues_paid_to, settings.cipher, key, binding)
+    return [transfer_requested(transfer, settings.deployment_id, sealed)]
 
 
 def issue_transfer(

@@ -3,15 +3,17 @@ in), the members unit of work and the settings read once at start-up."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Protocol
 
 from services.infra.events import Event
+from services.infra.pii import PiiCipher
 from services.members.handlers import CHINA, Page, UnitOfWork
 from services.members.lifecycle.ports import MemberDirectory
 from services.members.transfers.domain import Transfer, TransferRules
+from services.members.transfers.exchange import IncomingTransfer
 
 
 class TransferRecords(Protocol):
@@ -27,9 +29,11 @@ class TransferRecords(Protocol):
     def release(self, member_id: str, transfer_id: str) -> None:
         """The member has no open letter (when ``transfer_id`` held it)."""
 
-    def add(self, transfer: Transfer) -> tuple[Transfer, bool]:
-        """Store a new letter (created uncounted); the one stored under its id and False when
+    def add(self, transfer: Transfer, events: list[Event]) -> tuple[Transfer, bool]:
+        """Store a new letter with its events; the one stored under its id and False when
         there is one."""
+
+    def by_letter(self, letter_no: str) -> Transfer | None: ...
 
     def save(self, transfer: Transfer, events: list[Event], uncounted: bool = False) -> Transfer:
         """Write the letter if it is still at the version it was read at (else ``Stale``);
@@ -44,12 +48,28 @@ class TransferRecords(Protocol):
         """Letters issued by (outgoing) or addressed to (incoming) the subtree, newest first."""
 
 
+class IncomingRecords(Protocol):
+    """Letters from other deployments (stored beside this one's letters, sharing their outbox)."""
+
+    def get(self, key: str) -> IncomingTransfer | None: ...
+
+    def add(self, incoming: IncomingTransfer) -> tuple[IncomingTransfer, bool]:
+        """Store a received letter once (by its key); the stored one and whether this call
+        stored it."""
+
+    def save(self, incoming: IncomingTransfer, events: list[Event]) -> IncomingTransfer:
+        """Write it if still at the version read (else ``Stale``), with the events."""
+
+
 class TransfersUnitOfWork(UnitOfWork, Protocol):
     @property
     def members(self) -> MemberDirectory: ...
 
     @property
     def transfers(self) -> TransferRecords: ...
+
+    @property
+    def incoming_transfers(self) -> IncomingRecords: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,9 @@ class TransferSettings:
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
     timezone: tzinfo = CHINA
     retries: int = 4
+    deployment_id: str = "local"  # this deployment's id among its peers
+    cipher: PiiCipher | None = None  # this deployment's personal-data cipher
+    peers: Mapping[str, PiiCipher] = field(default_factory=dict)  # peer id -> shared key
 
     def today(self) -> date:
         return self.clock().astimezone(self.timezone).date()

@@ -120,4 +120,38 @@ class MemberTransferred(EnvelopeSchema):
     letter_no = fields.String(required=True)
 
 
-PUBLISHED_EVENTS: dict[str, Any] = {"member_transferred": MemberTransferred}
+class TransferRequested(EnvelopeSchema):
+    """A letter to another deployment (transfers/exchange.py): ``member_sealed`` is the member's
+    record encrypted for the receiving deployment only; nothing else is personal."""
+
+    letter_no = fields.String(required=True)
+    valid_until = fields.Date(required=True)
+    from_deployment = fields.String(required=True)
+    from_org_id = fields.String(required=True)
+    to_deployment = fields.String(required=True)
+    to_org_name = fields.String(required=True)
+    member_sealed = fields.String(required=True)
+
+
+class TransferAccepted(EnvelopeSchema):
+    letter_no = fields.String(required=True)
+    from_deployment = fields.String(required=True)
+    to_deployment = fields.String(required=True)
+    to_org_id = fields.String(required=True)
+    accepted_on = fields.Date(required=True)
+
+
+class TransferDeclined(EnvelopeSchema):
+    letter_no = fields.String(required=True)
+    from_deployment = fields.String(required=True)
+    to_deployment = fields.String(required=True)
+    reason = fields.String(required=True)
+    declined_on = fields.Date(required=True)
+
+
+PUBLISHED_EVENTS: dict[str, Any] = {
+    "member_transferred": MemberTransferred,
+    "transfer_requested": TransferRequested,
+    "transfer_accepted": TransferAccepted,
+    "transfer_declined": TransferDeclined,
+}

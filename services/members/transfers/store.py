@@ -23,10 +23,11 @@ from pymongo import ReturnDocument
 from services.infra import paging
 from services.infra.errors import AlreadyStored, Stale
 from services.infra.events import Event, stamp
-from services.infra.outbox import set_with_events
+from services.infra.outbox import set_with_events, with_events
 from services.infra.repository import insert_once, page
 from services.infra.scope import ancestors
 from services.members.transfers.domain import Destination, Transfer, letter_number
+from services.members.transfers.exchange import IncomingTransfer
 
 UNCOUNTED = "uncounted"
 NEWEST_FIRST = [("issued_at", -1), ("_id", -1)]
@@ -137,8 +138,14 @@ class Transfers:
     def release(self, member_id: str, transfer_id: str) -> None:
         self.holds.delete_one({"_id": member_id, "transfer_id": transfer_id})
 
-    def add(self, transfer: Transfer) -> tuple[Transfer, bool]:
+    def by_letter(self, letter_no: str) -> Transfer | None:
+        doc = self.c.find_one({"letter_no": letter_no})
+        return _transfer(doc) if doc else None
+
+    def add(self, transfer: Transfer, events: list[Event]) -> tuple[Transfer, bool]:
         doc = {**_doc(transfer), "issued_at": stamp(datetime.now().astimezone())}
+        if events:
+            doc = with_events(doc, events)
         try:
             stored, created = insert_once(self.c, doc)
         except AlreadyStored:
@@ -174,6 +181,79 @@ class Transfers:
         return [_transfer(r) for r in rows], paging.encode(position)
 
 
+INCOMING = "incoming|"  # the _id prefix of letters received from other deployments
+
+
+def _incoming_doc(i: IncomingTransfer) -> dict[str, Any]:
+    return {
+        "_id": INCOMING + i.key,
+        "kind": "incoming",
+        "letter_no": INCOMING + i.key,  # unique beside this deployment's own numbers
+        "from_deployment": i.from_deployment,
+        "remote_letter_no": i.letter_no,
+        "from_org_id": i.from_org_id,
+        "valid_until": _day(i.valid_until),
+        "to_org_name": i.to_org_name,
+        "to_org_path": i.to_org_path,
+        "in_ancestors": ancestors(i.to_org_path) if i.to_org_path else ["/"],
+        "member_sealed": i.member_sealed,
+        "member_name_masked": i.member_name_masked,
+        "state": i.state,
+        "org_id": i.org_id,
+        "member_id": i.member_id,
+        "closed_on": _day(i.closed_on),
+        "decline_reason": i.decline_reason,
+        "version": i.version,
+    }
+
+
+def _incoming(doc: dict[str, Any]) -> IncomingTransfer:
+    return IncomingTransfer(
+        from_deployment=doc["from_deployment"],
+        letter_no=doc["remote_letter_no"],
+        from_org_id=doc["from_org_id"],
+        valid_until=date.fromisoformat(doc["valid_until"]),
+        to_org_name=doc["to_org_name"],
+        to_org_path=doc.get("to_org_path"),
+        member_sealed=doc["member_sealed"],
+        member_name_masked=doc["member_name_masked"],
+        state=doc["state"],
+        org_id=doc.get("org_id"),
+        member_id=doc.get("member_id"),
+        closed_on=_from_day(doc.get("closed_on")),
+        decline_reason=doc.get("decline_reason"),
+        version=int(doc.get("version") or 0),
+    )
+
+
+class IncomingTransfers:
+    """Letters received from other deployments, in the ``transfers`` collection (its outbox
+    publishes their answers): ``_id`` ``incoming|<sender>|<letter number>``, found for the
+    receiving organization's subtree by ``in_ancestors``."""
+
+    def __init__(self, db: Any) -> None:
+        self.c = db.transfers
+
+    def get(self, key: str) -> IncomingTransfer | None:
+        doc = self.c.find_one({"_id": INCOMING + key.removeprefix(INCOMING)})
+        return _incoming(doc) if doc else None
+
+    def add(self, incoming: IncomingTransfer) -> tuple[IncomingTransfer, bool]:
+        doc = {**_incoming_doc(incoming), "issued_at": stamp(datetime.now().astimezone())}
+        stored, created = insert_once(self.c, doc)
+        return _incoming(stored), created
+
+    def save(self, incoming: IncomingTransfer, events: list[Event]) -> IncomingTransfer:
+        fields = _incoming_doc(incoming)
+        del fields["_id"]
+        fields["version"] = incoming.version + 1
+        match = {"_id": INCOMING + incoming.key, "version": incoming.version}
+        result = self.c.update_one(match, set_with_events(fields, events))
+        if result.matched_count != 1:
+            raise Stale(incoming.key)
+        return replace(incoming, version=incoming.version + 1)
+
+
 class TransfersStore:
     INDEXES: ClassVar[dict[str, list[Any]]] = {
         "transfers": [
@@ -182,9 +262,11 @@ class TransfersStore:
             ([("from_ancestors", 1), ("state", 1), ("issued_at", -1), ("_id", -1)], {}),
             ([("to_ancestors", 1), ("issued_at", -1), ("_id", -1)], {}),
             ([("to_ancestors", 1), ("state", 1), ("issued_at", -1), ("_id", -1)], {}),
+            ([("in_ancestors", 1), ("issued_at", -1), ("_id", -1)], {}),
         ],
     }
 
     def __init__(self, db: Any) -> None:
         self.db = db
         self.transfers = Transfers(db)
+        self.incoming_transfers = IncomingTransfers(db)

@@ -1,0 +1,174 @@
+"""Transfers between deployments (transfers/exchange.py has the events and the sealing). No
+nameko, no pymongo.
+
+Receiving side: ``receive_transfer_requested`` stores a request addressed to this deployment
+once (by sender and letter number; a redelivery changes nothing); ``accept_incoming_transfer``
+registers the member here (new member id, no card) in the chosen organization and publishes
+``transfer_accepted``; ``decline_incoming_transfer`` publishes ``transfer_declined``.
+Sending side: ``apply_transfer_answer`` records the receiver's answer on the letter (accepted:
+the receipt; declined: the reason) once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from services.infra.errors import Conflict, NotFound, PoisonMessage, retrying
+from services.infra.i18n import _
+from services.infra.pii import mask_name
+from services.infra.scope import Caller
+from services.members import commands as member_commands
+from services.members import handlers
+from services.members.handlers import SECRETARIES, get_org
+from services.members.transfers.exchange import (
+    IncomingTransfer,
+    transfer_answered,
+    unseal_member,
+)
+from services.members.transfers.ports import TransferSettings, TransfersUnitOfWork
+
+
+def _peer(settings: TransferSettings, deployment: str) -> Any:
+    key = settings.peers.get(deployment)
+    if key is None:
+        raise PoisonMessage(f"no key for deployment {deployment!r}")
+    return key
+
+
+def receive_transfer_requested(
+    event: dict[str, Any], uow: TransfersUnitOfWork, settings: TransferSettings
+) -> IncomingTransfer | None:
+    """Store a request addressed here (others are ignored: None)."""
+    if event["to_deployment"] != settings.deployment_id:
+        return None
+    sender = event["from_deployment"]
+    binding = (sender, settings.deployment_id, event["letter_no"])
+    try:
+        record = unseal_member(event["member_sealed"], _peer(settings, sender), binding)
+    except (ValueError, KeyError) as error:
+        raise PoisonMessage(f"member record cannot be opened: {error}") from None
+    except Exception as error:  # cryptography's InvalidTag: a wrong key or another letter's
+        raise PoisonMessage(f"member record cannot be opened: {type(error).__name__}") from None
+    named = uow.orgs.get(event["to_org_name"])
+    incoming = IncomingTransfer(
+        from_deployment=sender,
+        letter_no=event["letter_no"],
+        from_org_id=event["from_org_id"],
+        valid_until=date.fromisoformat(event["valid_until"]),
+        to_org_name=event["to_org_name"],
+        to_org_path=named.path if named else None,
+        member_sealed=event["member_sealed"],
+        member_name_masked=mask_name(record["name"]),
+    )
+    stored, _created = uow.incoming_transfers.add(incoming)
+    return stored
+
+
+def _incoming(key: str, uow: TransfersUnitOfWork, caller: Caller) -> IncomingTransfer:
+    caller.require_role(SECRETARIES)
+    found = uow.incoming_transfers.get(key)
+    if found is None or not caller.covers(found.to_org_path or "/"):
+        raise NotFound(_("Unknown transfer letter"), transfer_id=key)
+    return found
+
+
+def accept_incoming_transfer(
+    key: str,
+    org_id: str,
+    uow: TransfersUnitOfWork,
+    caller: Caller,
+    settings: TransferSettings,
+) -> IncomingTransfer:
+    """Register the member in ``org_id`` (within the caller's area) before the letter's end."""
+    incoming = _incoming(key, uow, caller)
+    if incoming.state == "accepted":
+        return incoming  # asked again
+    if incoming.state != "issued":
+        raise Conflict(_("This letter is {state}", state=_("transfer_state:" + incoming.state)))
+    today = settings.today()
+    if today > incoming.valid_until:
+        raise Conflict(_("This letter has expired: the sending organization must re-issue it"))
+    org = get_org(org_id, uow, caller)
+    binding = (incoming.from_deployment, settings.deployment_id, incoming.letter_no)
+    record = unseal_member(
+        incoming.member_sealed, _peer(settings, incoming.from_deployment), binding
+    )
+    if record["status"] not in ("full", "probationary"):
+        raise Conflict(_("Only a member in the register can be transferred"))
+    cmd = member_commands.RegisterMember(
+        org_id=org.org_id,
+        name=record["name"],
+        gender=record["gender"],
+        birth_date=date.fromisoformat(record["birth_date"]),
+        id_number=record["id_number"],
+        phone=record["phone"],
+        join_date=date.fromisoformat(record["join_date"]),
+        status=record["status"],
+        card_uid=None,
+    )
+    if settings.cipher is None:
+        raise Conflict(_("Unknown deployment: transfers go only to configured peers"))
+    member_settings = handlers.Settings(cipher=settings.cipher, clock=settings.clock)
+    member, _created = handlers.register_member(cmd, uow, caller, member_settings)
+
+    def close() -> IncomingTransfer:
+        current = _incoming(key, uow, caller)
+        if current.state == "accepted":
+            return current
+        done = replace(
+            current,
+            state="accepted",
+            org_id=org.org_id,
+            member_id=member.member_id,
+            closed_on=today,
+        )
+        event = transfer_answered(done, settings.deployment_id, org.path, accepted=True)
+        return uow.incoming_transfers.save(done, [event])
+
+    return retrying(close, _("Too many concurrent changes to this letter; try again"))
+
+
+def decline_incoming_transfer(
+    key: str,
+    reason: str,
+    uow: TransfersUnitOfWork,
+    caller: Caller,
+    settings: TransferSettings,
+) -> IncomingTransfer:
+    if len(reason.strip()) < 2:
+        raise Conflict(_("Give the reason the member is not received"))
+
+    def close() -> IncomingTransfer:
+        current = _incoming(key, uow, caller)
+        if current.state == "declined":
+            return current
+        if current.state != "issued":
+            raise Conflict(_("This letter is {state}", state=_("transfer_state:" + current.state)))
+        done = replace(current, state="declined", decline_reason=reason, closed_on=settings.today())
+        path = current.to_org_path or caller.scope
+        event = transfer_answered(done, settings.deployment_id, path, accepted=False)
+        return uow.incoming_transfers.save(done, [event])
+
+    return retrying(close, _("Too many concurrent changes to this letter; try again"))
+
+
+def apply_transfer_answer(
+    event_type: str, event: dict[str, Any], uow: TransfersUnitOfWork, settings: TransferSettings
+) -> bool:
+    """The receiver's answer to one of this deployment's letters: accepted (the receipt, the
+    hold released) or declined (the reason). True when it changed the letter."""
+    if event["from_deployment"] != settings.deployment_id:
+        return False
+    letter = uow.transfers.by_letter(event["letter_no"])
+    if letter is None or letter.to.deployment != event["to_deployment"] or not letter.open:
+        return False
+    if event_type == "transfer_accepted":
+        on = date.fromisoformat(event["accepted_on"])
+        done = replace(letter, state="accepted", receipt_on=on, closed_by=event["to_deployment"])
+    else:
+        done = replace(letter, state="declined", decline_reason=event.get("reason") or "")
+    uow.transfers.save(done, [])
+    uow.transfers.release(letter.member_id, letter.transfer_id)
+    return True
