@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.access import current_principal, within_scope
 from gateway.http_schemas import NoQuery, PageQuery
 from gateway.http_schemas_console import MemberSignInsPage
 from gateway.http_schemas_mobile import (
@@ -83,7 +84,12 @@ def list_mobile_members(query: dict[str, Any], org_id: str) -> Any:
 @api.response(200, MemberSignInsPage)
 def mobile_attendance(query: dict[str, Any], member_id: str) -> Any:
     """A mobile member's sign-ins, newest first: the home's staff read all, the host's staff
-    those since the stay began (the members service checks which the caller is)"""
+    those since the stay began"""
+    member = rpc("members", "get_mobile_member", member_id)
+    host = (member.get("mobile") or {}).get("host_org_path")
+    principal = current_principal()
+    if host is None or not principal.covers(host):
+        within_scope(principal, member["org_path"])
     return rpc("members", "list_mobile_attendance", paged(query, member_id=member_id))
 
 

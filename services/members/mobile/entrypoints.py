@@ -78,6 +78,11 @@ class MobileEntrypoints:
         return _page(schemas.MobileMembersPage, found)
 
     @rpc
+    def get_mobile_member(self, member_id: str) -> dict[str, Any]:
+        found = stays.get_mobile_member(str(member_id), self.uow, self.caller())
+        return _mobile_member(found)
+
+    @rpc
     def list_mobile_attendance(self, query: dict[str, Any]) -> dict[str, Any]:
         cmd = load(schemas.ListMobileAttendance, query)
         found = stays.list_mobile_attendance(cmd, self.uow, self.caller())

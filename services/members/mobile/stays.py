@@ -142,14 +142,12 @@ def list_mobile(
     return uow.mobile.away(org, overdue_before, cmd.cursor, limit)
 
 
-def list_mobile_attendance(
-    cmd: commands.ListMobileAttendance, uow: MobileUnitOfWork, caller: Caller
-) -> Page:
-    """A mobile member's sign-ins, newest first: for the home's staff all of them, for the
-    host's staff those since the stay began."""
-    member = uow.members.get(cmd.member_id)
+def _reader_of_stay(member_id: str, uow: MobileUnitOfWork, caller: Caller) -> tuple[Member, bool]:
+    """The member, once the caller may read them: the member themselves or the home's readers
+    (False), or the readers of the host's area while the stay lasts (True)."""
+    member = uow.members.get(member_id)
     if member is None:
-        raise NotFound(_("Unknown member"), member_id=cmd.member_id)
+        raise NotFound(_("Unknown member"), member_id=member_id)
     stay = member.mobile
     as_host = (
         caller.role != "member"
@@ -159,9 +157,24 @@ def list_mobile_attendance(
         and caller.covers(stay.host_org_path)
     )
     if not as_host:
-        get_member(cmd.member_id, uow, caller)  # the member themselves, or the home's readers
+        get_member(member_id, uow, caller)  # the member themselves, or the home's readers
     else:
         caller.require_role(READERS)
+    return member, as_host
+
+
+def get_mobile_member(member_id: str, uow: MobileUnitOfWork, caller: Caller) -> Member:
+    """A member with their stay, for the home's or the host's readers."""
+    return _reader_of_stay(member_id, uow, caller)[0]
+
+
+def list_mobile_attendance(
+    cmd: commands.ListMobileAttendance, uow: MobileUnitOfWork, caller: Caller
+) -> Page:
+    """A mobile member's sign-ins, newest first: for the home's staff all of them, for the
+    host's staff those since the stay began."""
+    member, as_host = _reader_of_stay(cmd.member_id, uow, caller)
+    stay = member.mobile
     rows, cursor = uow.attendance.of_member(member.member_id, cmd.cursor, paging.clamp(cmd.limit))
     if as_host and stay is not None:
         rows = [a for a in rows if a.checked_in_at.date() >= stay.since]
