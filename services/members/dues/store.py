@@ -198,9 +198,10 @@ class DuesRecords:
         return _declaration(doc) if doc else None
 
     def declarations(self, member_ids: list[str], year: int) -> dict[str, Declaration]:
-        keys = [f"{m}|{year}" for m in member_ids]
-        found = map(_declaration, self.declarations_c.find({"_id": {"$in": keys}}))
-        return {d.member_id: d for d in found}
+        """One point read per member: the embedded engine filters an ``$in`` of a batch's ids
+        against every id it holds (six times slower than the point reads at 11,200 members)."""
+        found = (self.declarations_c.find_one({"_id": f"{m}|{year}"}) for m in member_ids)
+        return {doc["member_id"]: _declaration(doc) for doc in found if doc}
 
     def save_declaration(self, declaration: Declaration) -> None:
         doc = _declaration_doc(declaration)
@@ -209,8 +210,10 @@ class DuesRecords:
     # -- charges -----------------------------------------------------------------------------
 
     def charges_of(self, member_id: str, months: list[str]) -> dict[str, Charge]:
-        keys = [f"{member_id}|{m}" for m in months]
-        return {c.month: c for c in map(_charge, self.charges.find({"_id": {"$in": keys}}))}
+        found = (self.charges.find_one({"_id": f"{member_id}|{m}"}) for m in months)
+        return {
+            c.month: c for c in map(_charge, filter(None, found))
+        }  # point reads (see declarations)
 
     def member_charges(self, member_id: str, year: int) -> list[Charge]:
         found = self.charges_of(member_id, [f"{year:04d}-{n:02d}" for n in range(1, 13)])
