@@ -172,3 +172,17 @@ def apply_transfer_answer(
     uow.transfers.save(done, [])
     uow.transfers.release(letter.member_id, letter.transfer_id)
     return True
+
+
+def handle_peer_event(
+    event_type: str, event: dict[str, Any], uow: TransfersUnitOfWork, settings: TransferSettings
+) -> None:
+    """A transfer event from a peer's exchange (transfers/bridge.py): a request addressed here,
+    or the answer to one of this deployment's letters; a malformed one is a PoisonMessage."""
+    try:
+        if event_type == "transfer_requested":
+            receive_transfer_requested(event, uow, settings)
+        else:
+            apply_transfer_answer(event_type, event, uow, settings)
+    except (KeyError, TypeError, ValueError) as error:
+        raise PoisonMessage(f"malformed {event_type}: {error!r}") from None

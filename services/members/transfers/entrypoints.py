@@ -14,8 +14,10 @@ from services.infra.dependencies import BuiltOnce
 from services.infra.pii import PiiCipher
 from services.infra.rpc import rpc
 from services.infra.schemas import dump, load
-from services.members.transfers import handling, schemas
+from services.members.transfers import crossing, handling, schemas
+from services.members.transfers.bridge import peer_transfer_event
 from services.members.transfers.domain import Transfer, TransferRules
+from services.members.transfers.exchange import IncomingTransfer
 from services.members.transfers.ports import TransferSettings
 
 MAX_DAYS = 90  # never more than three months, whatever the configuration says
@@ -116,3 +118,27 @@ class TransfersEntrypoints:
         items, next_cursor = handling.list_transfers(cmd, self.uow, self.caller())
         shown = [view(t, self.uow, self.transfer_settings) for t in items]
         return dump(schemas.TransfersPage, {"items": shown, "next_cursor": next_cursor})  # type: ignore[no-any-return]
+
+    @rpc
+    def accept_incoming_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.AnswerIncoming, payload)
+        found = crossing.accept_incoming_transfer(
+            cmd["key"], cmd["org_id"] or "", self.uow, self.caller(), self.transfer_settings
+        )
+        return _incoming(found)
+
+    @rpc
+    def decline_incoming_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.AnswerIncoming, payload)
+        found = crossing.decline_incoming_transfer(
+            cmd["key"], cmd["reason"], self.uow, self.caller(), self.transfer_settings
+        )
+        return _incoming(found)
+
+    @peer_transfer_event
+    def on_peer_transfer_event(self, event_type: str, event: dict[str, Any]) -> None:
+        crossing.handle_peer_event(event_type, event, self.uow, self.transfer_settings)
+
+
+def _incoming(found: IncomingTransfer) -> dict[str, Any]:
+    return dump(schemas.IncomingOut, {**asdict(found), "key": found.key})  # type: ignore[no-any-return]

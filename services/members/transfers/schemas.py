@@ -109,6 +109,30 @@ class TransferOut(Schema):
 TransfersPage = page_of(TransferOut, "TransfersPage")
 
 
+class AnswerIncoming(Strict):
+    """Accept (into ``org_id``) or decline (with ``reason``) a letter from another deployment."""
+
+    key = Text(required=True, validate=validate.Length(3, 200))
+    org_id = Text(load_default=None, allow_none=True, validate=ORG_ID)
+    reason = Text(load_default="", validate=validate.Length(0, 200))
+
+
+class IncomingOut(Schema):
+    key = fields.String()
+    from_deployment = fields.String()
+    letter_no = fields.String()
+    from_org_id = fields.String()
+    valid_until = fields.Date()
+    to_org_name = fields.String()
+    to_org_path = fields.String(allow_none=True)
+    member_name_masked = fields.String()
+    state = fields.String(validate=validate.OneOf(STATES))
+    org_id = fields.String(allow_none=True)
+    member_id = fields.String(allow_none=True)
+    closed_on = fields.Date(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+
+
 class MemberTransferred(EnvelopeSchema):
     """A member moved to another organization of this deployment by an accepted letter (the
     envelope's org_path: the receiving organization's); never personal data."""
