@@ -299,6 +299,14 @@ ROUTES = {
     # the yearly plan (routes_plans.py)
     "org_plan": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/plan", None),
     "plan_gaps": lambda w, t: ("get", f"/orgs/{BRANCHES[t]}/plan-gaps", None),
+    # meetings held (routes_orglife.py): the theme day's leave, the approvals, the rates
+    "meeting_leave": lambda w, t: ("get", f"/meetings/{theme_day(w, t)}/leave", None),
+    "pending_leave": lambda w, t: ("get", f"/leave/pending?org_id={BRANCHES[t]}", None),
+    "attendance_rates": lambda w, t: (
+        "get",
+        f"/orgs/{BRANCHES[t]}/attendance-rates?from={month_of(w)}&to={month_of(w)}",
+        None,
+    ),
     # transfers (routes_transfers.py): a branch's outgoing and incoming letters
     "transfers_out": lambda w, t: ("get", f"/transfers?org_id={BRANCHES[t]}", None),
     "transfers_in": lambda w, t: (
@@ -375,6 +383,11 @@ def roster_job(world, target) -> str:
         )
         jobs[target] = job
     return str(jobs[target])
+
+
+def month_of(world) -> str:
+    """The world's month as the API writes months (YYYY-MM)."""
+    return f"{world['month'][:4]}-{world['month'][4:]}"
 
 
 def theme_day(world, target) -> str:
@@ -545,6 +558,9 @@ TABLE = {
     "search_members": CONSOLE_READS,
     "org_plan": CONSOLE_READS,
     "plan_gaps": CONSOLE_READS,
+    "meeting_leave": CONSOLE_READS,
+    "pending_leave": KIOSK_KEEPERS,  # manage_meetings: secretaries and staff in scope
+    "attendance_rates": CONSOLE_READS,
     "transfers_out": KIOSK_KEEPERS,  # manage_transfers: secretaries and staff in scope
     "transfers_in": KIOSK_KEEPERS,
     "roster_import": KIOSK_KEEPERS,  # secretaries: their own branch's
