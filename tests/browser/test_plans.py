@@ -30,9 +30,13 @@ def test_operator_reads_a_branchs_plan_and_the_gaps_below(web, system, staff):  
     expect(warnings.locator("tbody tr").first).to_be_visible()
     checked(web, "console-plans")
 
-    web.get_by_test_id("plan-schedule").first.click()
+    due = grid.locator("tbody tr", has=web.get_by_test_id("plan-schedule")).first
+    due_kind = due.locator("th").first.inner_text().strip().splitlines()[0]
+    due.get_by_test_id("plan-schedule").click()
     dialog = web.get_by_test_id("schedule-dialog")
     expect(dialog).to_be_visible()
+    # the dialog starts with the due period's kind
+    expect(dialog.locator(".el-form-item", has_text="会议类型")).to_contain_text(due_kind)
     dialog.get_by_role("button", name="取消").click()
     expect(dialog).to_be_hidden()
 
