@@ -18,7 +18,7 @@ def orglife_settings(config: dict[str, Any]) -> OrgLifeSettings:
     c = config.get("ORGLIFE") or {}
     return OrgLifeSettings(
         timezone=ZoneInfo(str(config.get("TIMEZONE") or "Asia/Shanghai")),
-        photo_max_bytes=int(float(c.get("photo_max_mb", 5)) * 2**20),
+        photo_max_bytes=int(float(c.get("photo_max_mb", 1)) * 2**20),
         photo_max_count=int(c.get("photo_max_count", 9)),
         max_months=int(c.get("rates_max_months", 24)),
     )

@@ -70,6 +70,6 @@ class OrgLifeUnitOfWork(UnitOfWork, Protocol):
 class OrgLifeSettings:
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
     timezone: tzinfo = CHINA  # where a meeting's month is
-    photo_max_bytes: int = 5 * 2**20
+    photo_max_bytes: int = 2**20
     photo_max_count: int = 9
     max_months: int = 24  # the longest range of months a rates read covers
