@@ -84,19 +84,17 @@ class FakeDues:
                 filled.append(new)
         return filled
 
-    def add_charges(self, charges: list[Charge]) -> int:
+    def add_charges(self, charges: list[Charge]) -> tuple[int, list[Charge]]:
         new = 0
         for charge in charges:
             if charge.charge_id not in self.charges:
                 self.charges[charge.charge_id] = charge
                 self.uncounted.add(charge.charge_id)
                 new += 1
-        return new
-
-    def claim_uncounted(self, charge_ids: list[str]) -> list[Charge]:
-        claimed = [self.charges[k] for k in charge_ids if k in self.uncounted]
-        self.uncounted -= set(charge_ids)
-        return claimed
+        ids = {c.charge_id for c in charges}
+        claimed = [self.charges[k] for k in sorted(ids & self.uncounted)]
+        self.uncounted -= ids
+        return new, claimed
 
     def claim_months(
         self, charges: list[Charge], reference: str, paid_on: date, on_time: list[bool]

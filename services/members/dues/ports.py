@@ -50,12 +50,10 @@ class DuesRecords(Protocol):
     def fill_undeclared(self, member_id: str, year: int, amount_fen: int) -> list[Charge]:
         """Give the member's unpaid undeclared charges of the year the amount; those changed."""
 
-    def add_charges(self, charges: list[Charge]) -> int:
-        """Store the charges not stored yet (one per member and month), marked uncounted; how
-        many were new."""
-
-    def claim_uncounted(self, charge_ids: list[str]) -> list[Charge]:
-        """Of these charges, those still uncounted, each claimed by this call only."""
+    def add_charges(self, charges: list[Charge]) -> tuple[int, list[Charge]]:
+        """Store the charges not stored yet (one per member and month) and claim for this call
+        the counting of those it stored and of those of the batch still uncounted (a prepaid
+        month, a batch a crash cut short): how many were new, and the charges to count."""
 
     def claim_months(
         self, charges: list[Charge], reference: str, paid_on: date, on_time: list[bool]

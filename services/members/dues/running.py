@@ -153,8 +153,7 @@ def charge(members: list[Member], run: DuesRun, uow: DuesUnitOfWork) -> int:
                 undeclared=found is None,
             )
         )
-    created = uow.dues.add_charges(charges)
-    counted = uow.dues.claim_uncounted([c.charge_id for c in charges])
+    created, counted = uow.dues.add_charges(charges)
     by_path: dict[str, Tally] = defaultdict(Tally)
     for each in counted:
         was = by_path[each.org_path]

@@ -238,24 +238,25 @@ class DuesRecords:
                 filled.append(_charge({**doc, "amount_fen": amount_fen, "undeclared": False}))
         return filled
 
-    def add_charges(self, charges: list[Charge]) -> int:
-        docs = [_charge_doc(c) for c in charges]
-        try:
-            return len(self.charges.insert_many(docs, ordered=False).inserted_ids)
-        except BulkWriteError as error:
-            return int(error.details.get("nInserted", 0))
-
-    def claim_uncounted(self, charge_ids: list[str]) -> list[Charge]:
-        """Marks the uncounted ones with a token of this call (one ``$in`` over the batch), then
-        reads and clears them by the token (the sparse index on ``uncounted``)."""
+    def add_charges(self, charges: list[Charge]) -> tuple[int, list[Charge]]:
+        """The new charges are inserted already claimed (``uncounted`` holds this call's token);
+        only when some of the batch were stored before does one ``$in`` update claim those still
+        uncounted. The claimed are read and cleared by the token (the sparse index)."""
         token = uuid.uuid4().hex
-        self.charges.update_many(
-            {"_id": {"$in": list(charge_ids)}, UNCOUNTED: True}, {"$set": {UNCOUNTED: token}}
-        )
+        docs = [{**_charge_doc(c), UNCOUNTED: token} for c in charges]
+        try:
+            created = len(self.charges.insert_many(docs, ordered=False).inserted_ids)
+        except BulkWriteError as error:
+            created = int(error.details.get("nInserted", 0))
+        if created < len(charges):
+            ids = [c.charge_id for c in charges]
+            self.charges.update_many(
+                {"_id": {"$in": ids}, UNCOUNTED: True}, {"$set": {UNCOUNTED: token}}
+            )
         claimed = [_charge(doc) for doc in self.charges.find({UNCOUNTED: token})]
         if claimed:
             self.charges.update_many({UNCOUNTED: token}, {"$unset": {UNCOUNTED: ""}})
-        return claimed
+        return created, claimed
 
     def claim_months(
         self, charges: list[Charge], reference: str, paid_on: date, on_time: list[bool]
