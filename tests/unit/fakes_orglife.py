@@ -3,12 +3,14 @@ the fake members unit of work, and a small world to run the orglife handlers in.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.infra import paging
 from services.infra.events import Event, stamp
+from services.infra.pii import PiiCipher
 from services.infra.scope import in_subtree
 from services.members.domain import IN_REGISTER, Meeting, Member, org_ids_on
 from services.members.orglife.domain import (
@@ -35,7 +37,7 @@ class FakeOrgLife:
         self.rates_uncounted: set[str] = set()
         self.rate_rows: dict[tuple[str, str], MonthRates] = {}
         self.minutes_rows: dict[str, Minutes] = {}
-        self.photos: dict[str, bytes] = {}
+        self.photos: dict[str, str] = {}
         self.events: list[Event] = []
 
     def leave(self, leave_id: str) -> LeaveRequest | None:
@@ -130,11 +132,11 @@ class FakeOrgLife:
     def minutes(self, meeting_id: str) -> Minutes | None:
         return self.minutes_rows.get(meeting_id)
 
-    def put_minutes(self, minutes: Minutes, photos: dict[str, bytes]) -> None:
+    def put_minutes(self, minutes: Minutes, photos: dict[str, str]) -> None:
         self.photos.update(photos)
         self.minutes_rows[minutes.meeting_id] = minutes
 
-    def photo(self, photo_id: str) -> bytes | None:
+    def photo(self, photo_id: str) -> str | None:
         return self.photos.get(photo_id)
 
 
@@ -158,4 +160,5 @@ class Clock:
 
 
 def orglife_settings(clock: Any = lambda: NOW, **overrides: Any) -> OrgLifeSettings:
-    return OrgLifeSettings(clock=clock, **overrides)
+    key = base64.b64decode(base64.b64encode(b"k" * 32))
+    return OrgLifeSettings(cipher=PiiCipher(key, b"h" * 32), clock=clock, **overrides)

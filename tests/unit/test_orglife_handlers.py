@@ -303,7 +303,7 @@ def test_minutes_with_photos_checked_by_content(held, settings):
     again = closing.put_minutes(cmd, held, SECRETARY1, settings)  # the same photos: kept once
     assert len(again.photos) == 2
     photo, content = closing.read_photo(
-        ol.ReadPhoto("mt1", minutes.photos[0].photo_id), held, SECRETARY1
+        ol.ReadPhoto("mt1", minutes.photos[0].photo_id), held, SECRETARY1, settings
     )
     assert content == JPEG and photo.content_type == "image/jpeg"
     with pytest.raises(InvalidInput):

@@ -94,6 +94,8 @@ def test_leave_closing_rates_and_minutes_on_the_store(world):
         ol.PutMinutes("mt1", "主题", "内容", [JPEG]), uow, OPERATOR, settings
     )
     _photo, content = closing.read_photo(
-        ol.ReadPhoto("mt1", minutes.photos[0].photo_id), uow, OPERATOR
+        ol.ReadPhoto("mt1", minutes.photos[0].photo_id), uow, OPERATOR, settings
     )
     assert content == JPEG and closing.get_minutes("mt1", uow, OPERATOR) == minutes
+    stored_photo = db.meeting_photos.find_one({"_id": minutes.photos[0].photo_id})
+    assert base64.b64encode(JPEG).decode() not in str(stored_photo)  # encrypted at rest

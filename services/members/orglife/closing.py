@@ -3,6 +3,7 @@ organization and month rolled up the tree."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from typing import Any
 
@@ -126,8 +127,17 @@ def put_minutes(
     minutes = domain.Minutes(
         meeting.meeting_id, cmd.topic, cmd.content, photos, caller.subject, settings.clock()
     )
-    uow.orglife.put_minutes(minutes, new)
+    sealed = {pid: _seal(content, settings) for pid, content in new.items()}
+    uow.orglife.put_minutes(minutes, sealed)
     return minutes
+
+
+PHOTO_FIELD = "minutes_photo"
+
+
+def _seal(content: bytes, settings: OrgLifeSettings) -> str:
+    """A photo as stored: encrypted (it shows people), as roster files are."""
+    return settings.cipher.encrypt(base64.b64encode(content).decode("ascii"), PHOTO_FIELD)
 
 
 def get_minutes(meeting_id: str, uow: OrgLifeUnitOfWork, caller: Caller) -> domain.Minutes:
@@ -141,14 +151,14 @@ def get_minutes(meeting_id: str, uow: OrgLifeUnitOfWork, caller: Caller) -> doma
 
 
 def read_photo(
-    cmd: commands.ReadPhoto, uow: OrgLifeUnitOfWork, caller: Caller
+    cmd: commands.ReadPhoto, uow: OrgLifeUnitOfWork, caller: Caller, settings: OrgLifeSettings
 ) -> tuple[domain.Photo, bytes]:
     minutes = get_minutes(cmd.meeting_id, uow, caller)
     photo = next((p for p in minutes.photos if p.photo_id == cmd.photo_id), None)
-    content = uow.orglife.photo(cmd.photo_id) if photo else None
-    if photo is None or content is None:
+    sealed = uow.orglife.photo(cmd.photo_id) if photo else None
+    if photo is None or sealed is None:
         raise NotFound(_("Unknown photo"), photo_id=cmd.photo_id)
-    return photo, content
+    return photo, base64.b64decode(settings.cipher.decrypt(sealed, PHOTO_FIELD))
 
 
 def months_between(first: str, last: str, most: int) -> list[str]:

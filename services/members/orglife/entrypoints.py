@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.infra.dependencies import BuiltOnce
+from services.infra.pii import PiiCipher
 from services.infra.rpc import rpc
 from services.infra.schemas import dump, load, with_created
 from services.members.orglife import closing, leave, schemas
@@ -17,6 +18,7 @@ def orglife_settings(config: dict[str, Any]) -> OrgLifeSettings:
     """Read once at start-up (config.yml ``ORGLIFE``; defaults when absent)."""
     c = config.get("ORGLIFE") or {}
     return OrgLifeSettings(
+        cipher=PiiCipher.from_env(),
         timezone=ZoneInfo(str(config.get("TIMEZONE") or "Asia/Shanghai")),
         photo_max_bytes=int(float(c.get("photo_max_mb", 1)) * 2**20),
         photo_max_count=int(c.get("photo_max_count", 9)),
@@ -91,7 +93,7 @@ class OrgLifeEntrypoints:
     @rpc
     def read_minutes_photo(self, query: dict[str, Any]) -> dict[str, Any]:
         cmd = load(schemas.ReadPhoto, query)
-        photo, content = closing.read_photo(cmd, self.uow, self.caller())
+        photo, content = closing.read_photo(cmd, self.uow, self.caller(), self.orglife_settings)
         return {
             "content_type": photo.content_type,
             "content": base64.b64encode(content).decode("ascii"),

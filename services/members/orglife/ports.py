@@ -9,6 +9,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from services.infra.events import Event
+from services.infra.pii import PiiCipher
 from services.members.domain import Meeting, Member
 from services.members.handlers import CHINA, Page, UnitOfWork
 from services.members.orglife.domain import Closing, LeaveRequest, Minutes, MonthRates, SheetRow
@@ -55,10 +56,11 @@ class OrgLifeRecords(Protocol):
         """By (org_id, month), those with a closed meeting."""
 
     def minutes(self, meeting_id: str) -> Minutes | None: ...
-    def put_minutes(self, minutes: Minutes, photos: dict[str, bytes]) -> None:
-        """Store the minutes and the new photos' contents (by photo id)."""
+    def put_minutes(self, minutes: Minutes, photos: dict[str, str]) -> None:
+        """Store the minutes and the new photos' sealed contents (by photo id)."""
 
-    def photo(self, photo_id: str) -> bytes | None: ...
+    def photo(self, photo_id: str) -> str | None:
+        """A photo's sealed content."""
 
 
 class OrgLifeUnitOfWork(UnitOfWork, Protocol):
@@ -68,6 +70,7 @@ class OrgLifeUnitOfWork(UnitOfWork, Protocol):
 
 @dataclass(frozen=True)
 class OrgLifeSettings:
+    cipher: PiiCipher  # photos are stored encrypted, as roster files are
     clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
     timezone: tzinfo = CHINA  # where a meeting's month is
     photo_max_bytes: int = 2**20

@@ -11,12 +11,11 @@ Documents:
   member's own org path and its ancestors (a home organization reads its mobile members' rows).
 - ``attendance_rates``: ``{_id: "<org_id>|<YYYY-MM>", org_id, month, meetings, expected,
   excused, present}``, raised for the meeting's organization and each one above it.
-- ``meeting_minutes`` (``_id`` the meeting) and ``meeting_photos`` (the content, base64).
+- ``meeting_minutes`` (``_id`` the meeting) and ``meeting_photos`` (the content, encrypted).
 """
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -292,12 +291,10 @@ class OrgLifeRecords:
             datetime.fromisoformat(doc["updated_at"]),
         )
 
-    def put_minutes(self, minutes: Minutes, photos: dict[str, bytes]) -> None:
-        for photo_id, content in photos.items():  # the contents first: the minutes name them
+    def put_minutes(self, minutes: Minutes, photos: dict[str, str]) -> None:
+        for photo_id, sealed in photos.items():  # the contents first: the minutes name them
             self.photos.replace_one(
-                {"_id": photo_id},
-                {"_id": photo_id, "content": base64.b64encode(content).decode("ascii")},
-                upsert=True,
+                {"_id": photo_id}, {"_id": photo_id, "sealed": sealed}, upsert=True
             )
         doc = {
             "_id": minutes.meeting_id,
@@ -312,9 +309,9 @@ class OrgLifeRecords:
         }
         self.minutes_c.replace_one({"_id": minutes.meeting_id}, doc, upsert=True)
 
-    def photo(self, photo_id: str) -> bytes | None:
+    def photo(self, photo_id: str) -> str | None:
         doc = self.photos.find_one({"_id": photo_id})
-        return base64.b64decode(doc["content"]) if doc else None
+        return str(doc["sealed"]) if doc else None
 
 
 class OrgLifeStore:
