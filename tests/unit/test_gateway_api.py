@@ -658,6 +658,9 @@ TRANSFER_PATHS = {  # test_transfers_routes.py
         f"/transfers/{{transfer_id}}/{action}"
         for action in ("accept", "decline", "cancel", "reissue")
     ),
+    "/transfers/from-deployments",
+    "/transfers/from-deployments/accept",
+    "/transfers/from-deployments/decline",
 }
 DUES_PATHS = {  # test_dues_routes.py
     "/members/{member_id}/dues",
