@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from gateway.auth import issue_token
-from services.members.idcard import make_id_number
+from tests.e2e.test_lifecycle_routes import registered
 from tests.system import demo_logins, demo_system
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -48,24 +48,6 @@ def call(system, method, path, body=None, token="secretary", **more):
     headers = {"Authorization": f"Bearer {system[token]}"}
     url = system["url"] + path
     return requests.request(method, url, json=body, headers=headers, timeout=30, **more)
-
-
-def registered(system):
-    n = 700 + next(UNIQUE)
-    born = datetime(1976, 1, 1).date() + timedelta(days=n)
-    body = {
-        "org_id": BRANCH,
-        "name": f"吴{n}",
-        "gender": "male",
-        "birth_date": born.isoformat(),
-        "id_number": make_id_number("410108", born, n % 100, "male"),
-        "phone": f"1730000{n:04d}",
-        "join_date": (born + timedelta(days=365 * 25)).isoformat(),
-        "card_uid": f"DD{n:06X}",
-    }
-    made = call(system, "post", "/members", body)
-    assert made.status_code == 201, made.text
-    return made.json()
 
 
 def chinese(response):

@@ -11,10 +11,10 @@ import json
 import pytest
 from nameko.exceptions import RemoteError
 
-from gateway import errors
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.unit.test_gateway_console import BRANCH, OPERATOR, PATHS, SECRET, bearer, problem
+from tests.unit.test_lifecycle_gateway import FakeRpc as LifecycleRpc
 
 SECRETARY = bearer("branch_secretary", BRANCH)
 SECRETARY2 = bearer("branch_secretary", "/hj/hj-s02/hj-s02-c01/hj-s02-c01-b01")
@@ -58,17 +58,7 @@ CLOSING = {
 }
 
 
-class FakeRpc:
-    def __init__(self):
-        self.calls = []
-
-    def call(self, service, method, *args, caller=None, timeout=None):
-        self.calls.append((f"{service}.{method}", args))
-        try:
-            return getattr(self, method)(*args)
-        except RemoteError as error:
-            raise errors.from_remote(error) from None
-
+class FakeRpc(LifecycleRpc):
     def get_meeting(self, meeting_id):
         if meeting_id == "mt-none":
             raise RemoteError("NotFound", json.dumps({"message": "Unknown meeting"}))
