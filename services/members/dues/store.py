@@ -261,18 +261,23 @@ class DuesRecords:
     def claim_months(
         self, charges: list[Charge], reference: str, paid_on: date, on_time: list[bool]
     ) -> list[str]:
+        """A charged month is marked paid by a conditional update; a month not charged yet is
+        inserted paid (and marked again should a run or payment have stored it meanwhile)."""
         held = []
         for charge, punctual in zip(charges, on_time, strict=True):
             paid = {"paid_by": reference, "paid_on": paid_on.isoformat(), "on_time": punctual}
-            _stored, created = insert_once(self.charges, {**_charge_doc(charge), **paid})
-            if created:
+            if self._mark_paid(charge.charge_id, reference, paid):
                 continue
-            result = self.charges.update_one(
-                {"_id": charge.charge_id, "paid_by": {"$in": [None, reference]}}, {"$set": paid}
-            )
-            if result.matched_count != 1:
-                held.append(charge.month)
+            _stored, created = insert_once(self.charges, {**_charge_doc(charge), **paid})
+            if not created and not self._mark_paid(charge.charge_id, reference, paid):
+                held.append(charge.month)  # another payment holds it
         return held
+
+    def _mark_paid(self, charge_id: str, reference: str, paid: dict[str, Any]) -> bool:
+        result = self.charges.update_one(
+            {"_id": charge_id, "paid_by": {"$in": [None, reference]}}, {"$set": paid}
+        )
+        return bool(result.matched_count == 1)
 
     def release_months(self, member_id: str, months: list[str], reference: str) -> list[str]:
         released = []
