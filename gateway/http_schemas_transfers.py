@@ -105,3 +105,40 @@ class TransferOut(Schema):
 
 
 TransfersPage = page_of(TransferOut, "TransfersPage")
+
+
+class IncomingQuery(PageQuery):
+    org_id = Text(required=True, validate=ORG_ID)
+
+
+class IncomingAcceptIn(Strict):
+    key = Text(
+        required=True,
+        validate=validate.Length(3, 200),
+        metadata={"description": "The letter's key: <sending deployment>|<letter number>"},
+    )
+    org_id = Text(required=True, validate=ORG_ID, metadata={"description": "Registered here"})
+
+
+class IncomingDeclineIn(Strict):
+    key = Text(required=True, validate=validate.Length(3, 200))
+    reason = Text(required=True, validate=validate.Length(2, 200))
+
+
+class IncomingOut(Schema):
+    key = fields.String(required=True)
+    from_deployment = fields.String()
+    letter_no = fields.String()
+    from_org_id = fields.String()
+    valid_until = Day()
+    to_org_name = fields.String()
+    to_org_path = fields.String(allow_none=True)
+    member_name_masked = fields.String()
+    state = fields.String(validate=validate.OneOf(STATES))
+    org_id = fields.String(allow_none=True)
+    member_id = fields.String(allow_none=True)
+    closed_on = Day(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+
+
+IncomingPage = page_of(IncomingOut, "IncomingTransfersPage")

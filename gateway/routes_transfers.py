@@ -15,6 +15,11 @@ from gateway.http_schemas import NoQuery
 from gateway.http_schemas_transfers import (
     TRANSFER_ID,
     DeclineIn,
+    IncomingAcceptIn,
+    IncomingDeclineIn,
+    IncomingOut,
+    IncomingPage,
+    IncomingQuery,
     RequestIn,
     TransferIn,
     TransferOut,
@@ -121,3 +126,39 @@ def reissue_transfer(body: dict[str, Any], transfer_id: str) -> Any:
     """A new letter (a new number, the same destination) for an expired one, which is marked
     expired; the same request_id again answers the same new letter"""
     return _act("reissue_transfer", transfer_id, request_id=body.get("request_id") or request_id())
+
+
+# -- letters from other deployments ----------------------------------------------------------
+
+
+@api.route("/transfers/from-deployments", methods=["GET"])
+@secured(api, "manage_transfers", 404)
+@api.arguments(IncomingQuery, location="query")
+@api.response(200, IncomingPage)
+def list_incoming(query: dict[str, Any]) -> Any:
+    """Letters from other deployments for an organization's subtree (those naming no
+    organization here: for the deployment-wide scope), newest first (cursor-paginated)"""
+    org_in_scope(query["org_id"])
+    return rpc("members", "list_incoming_transfers", paged(query, org_id=query["org_id"]))
+
+
+@api.route("/transfers/from-deployments/accept", methods=["POST"])
+@secured(api, "manage_transfers", 404, 409, *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(IncomingAcceptIn)
+@api.response(200, IncomingOut)
+def accept_incoming(body: dict[str, Any]) -> Any:
+    """Register the member of another deployment's letter in an organization of your area (a
+    new member id here, no card); transfer_accepted goes back to the sender"""
+    org_in_scope(body["org_id"])
+    return rpc("members", "accept_incoming_transfer", body)
+
+
+@api.route("/transfers/from-deployments/decline", methods=["POST"])
+@secured(api, "manage_transfers", 404, 409, *BODY)
+@api.arguments(NoQuery, location="query", as_kwargs=True)
+@api.arguments(IncomingDeclineIn)
+@api.response(200, IncomingOut)
+def decline_incoming(body: dict[str, Any]) -> Any:
+    """Decline another deployment's letter with the reason (transfer_declined)"""
+    return rpc("members", "decline_incoming_transfer", body)

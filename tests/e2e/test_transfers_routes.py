@@ -162,3 +162,7 @@ def test_bad_input_and_scope(system):
     assert call(system, "get", "/transfers/not-a-letter-1").status_code == 404
     outgoing = call(system, "get", f"/transfers?org_id={SENDER}&open_only=true").json()["items"]
     assert member["member_id"] not in [t["member_id"] for t in outgoing]
+    received = call(system, "get", f"/transfers/from-deployments?org_id={SENDER}")
+    assert received.status_code == 200 and received.json()["items"] == []
+    unknown = {"key": "county-x|2026-000001", "org_id": SENDER}
+    assert call(system, "post", "/transfers/from-deployments/accept", unknown).status_code == 404

@@ -113,6 +113,18 @@ class FakeIncoming:
         self.rows[incoming.key] = incoming
         return incoming, True
 
+    def listed(self, org_path: str, cursor: str | None, limit: int) -> Any:
+        rows = [
+            i
+            for i in self.rows.values()
+            if org_path in (ancestors(i.to_org_path) if i.to_org_path else ["/"])
+        ]
+        order = list(self.rows)
+        shown, position = _sorted_page(
+            rows, ("issued_at", "_id"), lambda i: (order.index(i.key), i.key), cursor, limit, True
+        )
+        return shown, paging.encode(position)
+
     def save(self, incoming: IncomingTransfer, events: list[Event]) -> IncomingTransfer:
         stored = self.rows.get(incoming.key)
         if stored is None or stored.version != incoming.version:

@@ -18,6 +18,7 @@ from services.members.transfers.crossing import (
     accept_incoming_transfer,
     apply_transfer_answer,
     decline_incoming_transfer,
+    list_incoming_transfers,
     receive_transfer_requested,
 )
 from services.members.transfers.handling import issue_transfer
@@ -126,6 +127,17 @@ def test_a_wrong_key_or_another_deployment(two):
     moved = {**payload, "letter_no": "2026-999999"}  # the record bound to another letter
     with pytest.raises(PoisonMessage):
         receive_transfer_requested(moved, b, settings("county-b", "county-a"))
+
+
+def test_received_letters_are_listed_for_the_named_organization(two):
+    a, b = two
+    _member, _letter, payload = sent(a)
+    mine = settings("county-b", "county-a")
+    incoming = receive_transfer_requested(payload, b, mine)
+    found, _next = list_incoming_transfers("b3", None, 10, b, RECEIVER)
+    assert [i.key for i in found] == [incoming.key]
+    elsewhere, _next = list_incoming_transfers("b1", None, 10, b, SECRETARY1)
+    assert elsewhere == []
 
 
 def test_only_the_named_organizations_area_accepts(two):

@@ -21,7 +21,7 @@ from services.infra.pii import mask_name
 from services.infra.scope import Caller
 from services.members import commands as member_commands
 from services.members import handlers
-from services.members.handlers import SECRETARIES, get_org
+from services.members.handlers import SECRETARIES, Page, get_org
 from services.members.transfers.exchange import (
     IncomingTransfer,
     transfer_answered,
@@ -72,6 +72,15 @@ def _incoming(key: str, uow: TransfersUnitOfWork, caller: Caller) -> IncomingTra
     if found is None or not caller.covers(found.to_org_path or "/"):
         raise NotFound(_("Unknown transfer letter"), transfer_id=key)
     return found
+
+
+def list_incoming_transfers(
+    org_id: str, cursor: str | None, limit: int, uow: TransfersUnitOfWork, caller: Caller
+) -> Page:
+    """Letters from other deployments for the organization's subtree, newest first."""
+    caller.require_role(SECRETARIES)
+    org = get_org(org_id, uow, caller)
+    return uow.incoming_transfers.listed(org.path, cursor, limit)
 
 
 def accept_incoming_transfer(

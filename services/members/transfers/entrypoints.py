@@ -135,6 +135,15 @@ class TransfersEntrypoints:
         )
         return _incoming(found)
 
+    @rpc
+    def list_incoming_transfers(self, query: dict[str, Any]) -> dict[str, Any]:
+        cmd = load(schemas.ListIncoming, query)
+        items, next_cursor = crossing.list_incoming_transfers(
+            cmd["org_id"], cmd["cursor"], cmd["limit"], self.uow, self.caller()
+        )
+        shown = [{**asdict(i), "key": i.key} for i in items]
+        return dump(schemas.IncomingPage, {"items": shown, "next_cursor": next_cursor})  # type: ignore[no-any-return]
+
     @peer_transfer_event
     def on_peer_transfer_event(self, event_type: str, event: dict[str, Any]) -> None:
         crossing.handle_peer_event(event_type, event, self.uow, self.transfer_settings)

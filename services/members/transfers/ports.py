@@ -60,6 +60,10 @@ class IncomingRecords(Protocol):
     def save(self, incoming: IncomingTransfer, events: list[Event]) -> IncomingTransfer:
         """Write it if still at the version read (else ``Stale``), with the events."""
 
+    def listed(self, org_path: str, cursor: str | None, limit: int) -> Page:
+        """Letters received for the subtree (those naming no organization here: for the
+        deployment-wide scope), newest first."""
+
 
 class TransfersUnitOfWork(UnitOfWork, Protocol):
     @property

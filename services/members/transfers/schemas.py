@@ -179,3 +179,10 @@ PUBLISHED_EVENTS: dict[str, Any] = {
     "transfer_accepted": TransferAccepted,
     "transfer_declined": TransferDeclined,
 }
+
+
+IncomingPage = page_of(IncomingOut, "IncomingTransfersPage")
+
+
+class ListIncoming(Paged):
+    org_id = Text(required=True, validate=ORG_ID)

@@ -243,6 +243,13 @@ class IncomingTransfers:
         stored, created = insert_once(self.c, doc)
         return _incoming(stored), created
 
+    def listed(
+        self, org_path: str, cursor: str | None, limit: int
+    ) -> tuple[list[IncomingTransfer], str | None]:
+        after = paging.decode(cursor, ("issued_at", "_id"))
+        rows, position = page(self.c, {"in_ancestors": org_path}, NEWEST_FIRST, after, limit)
+        return [_incoming(r) for r in rows], paging.encode(position)
+
     def save(self, incoming: IncomingTransfer, events: list[Event]) -> IncomingTransfer:
         fields = _incoming_doc(incoming)
         del fields["_id"]
