@@ -314,6 +314,11 @@ ROUTES = {
         f"/transfers?org_id={BRANCHES[t]}&direction=incoming",
         None,
     ),
+    "transfers_from_deployments": lambda w, t: (
+        "get",
+        f"/transfers/from-deployments?org_id={BRANCHES[t]}",
+        None,
+    ),
     "search_members": lambda w, t: (
         "get",
         f"/members/search?org_id={BRANCHES[t]}&q={w['people'][t].name[0]}",
@@ -563,6 +568,7 @@ TABLE = {
     "attendance_rates": CONSOLE_READS,
     "transfers_out": KIOSK_KEEPERS,  # manage_transfers: secretaries and staff in scope
     "transfers_in": KIOSK_KEEPERS,
+    "transfers_from_deployments": KIOSK_KEEPERS,
     "roster_import": KIOSK_KEEPERS,  # secretaries: their own branch's
     "roster_commit": {
         a: tuple(202 if e == "ok" else e for e in r) for a, r in KIOSK_KEEPERS.items()
