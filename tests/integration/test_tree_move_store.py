@@ -103,6 +103,16 @@ def county(db, settings):
             org_id, "theme_day", "主题党日", NOW, meeting_id=meeting_id, invited_org_ids=invited
         )
         handlers.schedule_meeting(cmd, uow, OPERATOR, settings)
+    # orglife/: a pending leave for m1, and m1's attendance sheet row of a c1-b00 member
+    b00 = f"{OLD}/c1-b00"
+    db.leave_requests.insert_one(
+        {"_id": "m1:mb-a", "meeting_id": "m1", "meeting_org_path": b00, "member_org_path": b00}
+        | {"pending_under": ["/hj", "/hj/s1", OLD, b00]}
+    )
+    db.attendance_sheets.insert_one(
+        {"_id": "m1:mb-a", "meeting_id": "m1", "member_id": "mb-a", "member_org_path": b00}
+        | {"member_ancestors": ["/hj", "/hj/s1", OLD, b00], "outcome": "absent"}
+    )
     enroll = commands.EnrollKiosk("kiosk-c1", "c1", "党群服务中心")
     handlers.enroll_kiosk(enroll, uow, OPERATOR)
     account = Account.open(
@@ -183,6 +193,12 @@ def check_moved(uow, account):
     assert hosted["mobile"]["host_org_path"] == f"{NEW}/c1-b02"
     assert db.members.find_one({"mobile_host_ancestors": NEW})["_id"] == hosted["_id"]
     assert db.members.find_one({"mobile_host_ancestors": OLD}) is None
+    # the pending leave stays on the approvals page of the new path; the sheet row follows
+    leave = db.leave_requests.find_one({"_id": "m1:mb-a"})
+    assert leave["meeting_org_path"] == f"{NEW}/c1-b00" and NEW in leave["pending_under"]
+    assert OLD not in leave["pending_under"]
+    row = db.attendance_sheets.find_one({"_id": "m1:mb-a"})
+    assert row["member_org_path"] == f"{NEW}/c1-b00" and NEW in row["member_ancestors"]
     # counters: the subtree's own unchanged, the old and new ancestors moved by its totals
     by_status = {"full": 40, "probationary": 20}
     assert node_counts(uow, "c1") == (GRIDS + BRANCHES, SUBTREE - 1, 0, 60, by_status)

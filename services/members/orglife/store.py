@@ -320,7 +320,10 @@ class OrgLifeStore:
             ([("meeting_id", 1), ("requested_at", 1), ("_id", 1)], {}),
             ([("pending_under", 1), ("requested_at", 1), ("_id", 1)], {"sparse": True}),
         ],
-        "attendance_sheets": [([("meeting_id", 1), ("member_id", 1), ("_id", 1)], {})],
+        "attendance_sheets": [
+            ([("meeting_id", 1), ("member_id", 1), ("_id", 1)], {}),
+            ([("member_org_path", 1)], {}),  # tree/: a move rewrites the rows of its members
+        ],
     }
 
     def __init__(self, db: Any) -> None:

@@ -269,6 +269,7 @@ class Paths:
             {"home_org_path": old_path}, {"$set": {"home_org_path": new_path}}
         ).modified_count
         n += self._rewrite_mobile_hosts(old_path, new_path)
+        n += self._rewrite_orglife(old_path, new_path)
         n += self.accounts.move_scopes(old_path, new_path)
         return int(n)
 
@@ -280,6 +281,20 @@ class Paths:
             "$set": {"mobile.host_org_path": new_path, "mobile_host_ancestors": ancestors(new_path)}
         }
         return int(self.db.members.update_many(hosted, update).modified_count)
+
+    def _rewrite_orglife(self, old_path: str, new_path: str) -> int:
+        """orglife/: pending leave for the moved organization's meetings (the approvals page
+        finds it by pending_under), and the attendance sheets' rows of its members (their home
+        organization reads them by its path)."""
+        pending = {"pending_under": old_path, "meeting_org_path": old_path}
+        moved_leave = {"$set": {"meeting_org_path": new_path, "pending_under": ancestors(new_path)}}
+        n = self.db.leave_requests.update_many(pending, moved_leave).modified_count
+        rows = {"member_org_path": old_path}
+        moved_rows = {
+            "$set": {"member_org_path": new_path, "member_ancestors": ancestors(new_path)}
+        }
+        n += self.db.attendance_sheets.update_many(rows, moved_rows).modified_count
+        return int(n)
 
     def publish_moved(self, job: MoveJob, events: list[Event]) -> None:
         self.db.orgs.update_one(
