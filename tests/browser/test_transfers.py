@@ -64,10 +64,14 @@ def test_county_operator_issues_then_accepts_a_transfer(
     checked(web, "console-transfers-letter")
     web.locator(".el-dialog", has=letter).get_by_role("button", name="关闭", exact=True).click()
 
-    web.get_by_test_id("transfers-tabs").get_by_text("转入").click()
+    web.get_by_test_id("transfers-tabs").get_by_role("tab", name="转入", exact=True).click()
     expect(rows).to_have_count(1)
     rows.first.get_by_test_id("transfer-accept").click()
     web.locator(".el-message-box").get_by_role("button", name="确认").click()
     expect(rows.first).to_contain_text("已接收")
     assert admin(system, "GET", f"/members/{member['member_id']}")["org_id"] == RECEIVER
     checked(web, "console-transfers-accepted")
+
+    web.get_by_test_id("transfers-tabs").get_by_role("tab", name="外地转入").click()
+    expect(web.get_by_test_id("transfers-remote-table")).to_contain_text("暂无介绍信")
+    checked(web, "console-transfers-remote")

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 
-import { actionsFor, destination, issueBody, reminders, type Transfer } from './transfers'
+import {
+  actionsFor,
+  destination,
+  incomingActions,
+  issueBody,
+  reminders,
+  type IncomingTransfer,
+  type Transfer,
+} from './transfers'
 
 function letter(over: Partial<Transfer> = {}): Transfer {
   return {
@@ -72,5 +80,29 @@ describe('transfer letters', () => {
     const away = issueBody({ ...form, elsewhere: true, to_org_name: ' 某支部 ' }, 'r2')
     expect(away.to_org_id).toBeUndefined()
     expect(away).toMatchObject({ to_deployment: 'zz', to_org_name: '某支部' })
+  })
+})
+
+describe('letters from other deployments', () => {
+  const received: IncomingTransfer = {
+    key: 'county-a|2026-000001',
+    from_deployment: 'county-a',
+    letter_no: '2026-000001',
+    from_org_id: 'b1',
+    valid_until: '2026-12-20',
+    to_org_name: 'b3',
+    to_org_path: '/hj/b3',
+    member_name_masked: '张*',
+    state: 'issued',
+    org_id: null,
+    member_id: null,
+    closed_on: null,
+    decline_reason: null,
+  }
+
+  it('is accepted before its end only, declined while it waits', () => {
+    expect(incomingActions(received, '2026-12-20')).toEqual(['accept', 'decline'])
+    expect(incomingActions(received, '2026-12-21')).toEqual(['decline'])
+    expect(incomingActions({ ...received, state: 'accepted' }, '2026-12-01')).toEqual([])
   })
 })

@@ -104,3 +104,26 @@ export function issueBody(form: IssueForm, requestId: string): Record<string, st
 
 /** Days a letter stays valid from issue (the service decides; shown in the form as a hint). */
 export const VALIDITY_HINT: Record<TransferScope, number> = { within_city: 10, outside_city: 30 }
+
+/** A letter from another deployment, as this one received it (/transfers/from-deployments). */
+export interface IncomingTransfer {
+  key: string
+  from_deployment: string
+  letter_no: string
+  from_org_id: string
+  valid_until: string
+  to_org_name: string
+  to_org_path: string | null
+  member_name_masked: string
+  state: TransferState
+  org_id: string | null
+  member_id: string | null
+  closed_on: string | null
+  decline_reason: string | null
+}
+
+/** A received letter can be answered while it waits and, to accept it, before its end. */
+export function incomingActions(letter: IncomingTransfer, today: string): ('accept' | 'decline')[] {
+  if (letter.state !== 'issued') return []
+  return letter.valid_until >= today ? ['accept', 'decline'] : ['decline']
+}
