@@ -113,6 +113,10 @@ def county(db, settings):
         {"_id": "m1:mb-a", "meeting_id": "m1", "member_id": "mb-a", "member_org_path": b00}
         | {"member_ancestors": ["/hj", "/hj/s1", OLD, b00], "outcome": "absent"}
     )
+    db.dues_charges.insert_one(  # dues/: an undeclared charge of a c1-b00 member
+        {"_id": "mb-a|2026-11", "member_id": "mb-a", "org_id": "c1-b00", "org_path": b00}
+        | {"ancestors": ["/hj", "/hj/s1", OLD, b00], "month": "2026-11", "undeclared": True}
+    )
     enroll = commands.EnrollKiosk("kiosk-c1", "c1", "党群服务中心")
     handlers.enroll_kiosk(enroll, uow, OPERATOR)
     account = Account.open(
@@ -199,6 +203,8 @@ def check_moved(uow, account):
     assert OLD not in leave["pending_under"]
     row = db.attendance_sheets.find_one({"_id": "m1:mb-a"})
     assert row["member_org_path"] == f"{NEW}/c1-b00" and NEW in row["member_ancestors"]
+    charge = db.dues_charges.find_one({"_id": "mb-a|2026-11"})
+    assert charge["org_path"] == f"{NEW}/c1-b00" and NEW in charge["ancestors"]
     # counters: the subtree's own unchanged, the old and new ancestors moved by its totals
     by_status = {"full": 40, "probationary": 20}
     assert node_counts(uow, "c1") == (GRIDS + BRANCHES, SUBTREE - 1, 0, 60, by_status)

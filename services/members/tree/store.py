@@ -270,6 +270,7 @@ class Paths:
         ).modified_count
         n += self._rewrite_mobile_hosts(old_path, new_path)
         n += self._rewrite_orglife(old_path, new_path)
+        n += self._rewrite_dues_charges(old_path, new_path)
         n += self.accounts.move_scopes(old_path, new_path)
         return int(n)
 
@@ -295,6 +296,14 @@ class Paths:
         }
         n += self.db.attendance_sheets.update_many(rows, moved_rows).modified_count
         return int(n)
+
+    def _rewrite_dues_charges(self, old_path: str, new_path: str) -> int:
+        """dues/: the moved organization's charges (the undeclared list finds them by
+        ancestors); the tallies stay where they were counted, keyed by organization id."""
+        org_id = old_path.rsplit("/", 1)[-1]
+        charges = {"org_id": org_id, "org_path": old_path}
+        moved = {"$set": {"org_path": new_path, "ancestors": ancestors(new_path)}}
+        return int(self.db.dues_charges.update_many(charges, moved).modified_count)
 
     def publish_moved(self, job: MoveJob, events: list[Event]) -> None:
         self.db.orgs.update_one(
