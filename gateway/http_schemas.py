@@ -29,7 +29,15 @@ MEETING_KINDS = (
     "democratic_appraisal",
 )
 MEMBER_STATUSES = ("full", "probationary")  # what a registration may give
-MEMBER_STATES = (*MEMBER_STATUSES, "suspended", "lapsed", "withdrawn", "expelled", "deceased")
+MEMBER_STATES = (
+    *MEMBER_STATUSES,
+    "suspended",
+    "lapsed",
+    "withdrawn",
+    "expelled",
+    "deceased",
+    "transferred_out",
+)
 GENDERS = ("male", "female")
 NEED_CATEGORIES = ("elderly_care", "repair", "legal", "health", "education", "errand", "other")
 NEED_STATUSES = ("open", "claimed", "in_progress", "done", "closed")

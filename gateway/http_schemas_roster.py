@@ -18,6 +18,7 @@ MEMBER_STATUSES = (
     "withdrawn",
     "expelled",
     "deceased",
+    "transferred_out",
 )
 
 

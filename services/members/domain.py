@@ -39,7 +39,9 @@ ORG_TAGS = (
 )
 REGISTERED_STATUSES = ("full", "probationary")  # what a newly registered member may be
 IN_REGISTER = (*REGISTERED_STATUSES, "suspended")  # members counted in their organization
-EXITS = ("lapsed", "withdrawn", "expelled", "deceased")  # states, never deletions
+# states, never deletions; transferred_out: registered in another deployment (transfers/)
+EXITS = ("lapsed", "withdrawn", "expelled", "deceased", "transferred_out")
+TRANSFERRED_OUT = "transferred_out"
 MEMBER_STATUSES = (*IN_REGISTER, *EXITS)
 IN_REGISTER_FILTER = "in_register"  # a list's filter: every status in IN_REGISTER
 STATUS_FILTERS = (IN_REGISTER_FILTER, *MEMBER_STATUSES)

@@ -335,6 +335,9 @@ def test_while_a_password_change_is_due_only_three_routes_answer(client, rpc):
 WHILE_DUE = {("post", "/auth/password"), ("get", "/auth/me"), ("post", "/auth/sign-out")}
 
 
+SAMPLE_PATH_VALUES = {"year": "2026", "month": "2026-11"}
+
+
 def secured_operations(client):
     """(method, path, url) of every operation the OpenAPI document says needs a token."""
     spec = client.get("/api/v1/openapi.json").get_json()
@@ -342,8 +345,10 @@ def secured_operations(client):
         for method, operation in item.items():
             if method == "parameters" or not operation.get("security"):
                 continue
-            params = {
-                p["name"]: "0" if p["schema"]["type"] == "integer" else "abc-1"
+            params = {  # values every converter takes (ids of 8+ characters, a month of 7, a year >= 2000)
+                p["name"]: SAMPLE_PATH_VALUES.get(
+                    p["name"], "0" if p["schema"]["type"] == "integer" else "abc-1234"
+                )
                 for p in [*item.get("parameters", []), *operation.get("parameters", [])]
                 if p["in"] == "path"
             }
@@ -364,7 +369,7 @@ def test_a_due_password_change_and_an_ended_session_close_every_secured_route(cl
             assert due.status_code < 500, (path, due.get_data(True))
             assert "password_change_required" not in due.get_data(True), path
         else:
-            assert problem(due, 403)["code"] == "password_change_required", path
+            assert problem(due, 403)["code"] == "password_change_required", (path, url)
             assert set(rpc.rpc_names()) <= {"members.verify_session"}, path
         ended = getattr(client, method)(url, headers=session_bearer("ss-over"))
         assert problem(ended, 401)["detail"] == "登录已失效，请重新登录", path

@@ -81,6 +81,9 @@ def test_allowed_transitions(uow, now, to, role, code):
         ("suspended", "suspended", "branch_secretary", Conflict),
         ("lapsed", "withdrawn", "county_operator", Conflict),
         ("deceased", "full", "org_admin", Forbidden),
+        # a transfer to another deployment is recorded by the transfer, never by hand
+        ("full", "transferred_out", "county_operator", Conflict),
+        ("transferred_out", "full", "county_operator", Conflict),
     ],
 )
 def test_refused_transitions(uow, now, to, role, error):

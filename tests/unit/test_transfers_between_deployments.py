@@ -22,12 +22,20 @@ from services.members.transfers.crossing import (
     receive_transfer_requested,
 )
 from services.members.transfers.handling import issue_transfer
-from tests.unit.fakes_lifecycle import NOW, SECRETARY1, cipher, registered
+from tests.unit.fakes_lifecycle import (
+    NOW,
+    OPERATOR,
+    SECRETARY1,
+    cipher,
+    lifecycle_settings,
+    registered,
+)
 from tests.unit.fakes_transfers import transfer_settings, transfers_world
 
 SHARED = PiiCipher(base64.b64decode(base64.b64encode(b"s" * 32)), b"")
 OTHER_KEY = PiiCipher(b"o" * 32, b"")
 RECEIVER = Caller("sec-b", "branch_secretary", "/hj/s2/b3")  # in deployment B
+LIFECYCLE = lifecycle_settings()
 
 
 def settings(me: str, peer: str, key: PiiCipher = SHARED):
@@ -81,8 +89,8 @@ def test_received_once_accepted_registers_and_answers(two):
     incoming = receive_transfer_requested(payload, b, mine)
     assert receive_transfer_requested(payload, b, mine) == incoming  # redelivered: once
     assert incoming.to_org_path == "/hj/s2/b3" and incoming.member_name_masked.startswith("张")
-    accepted = accept_incoming_transfer(incoming.key, "b3", b, RECEIVER, mine)
-    again = accept_incoming_transfer(incoming.key, "b3", b, RECEIVER, mine)
+    accepted = accept_incoming_transfer(incoming.key, "b3", b, RECEIVER, mine, LIFECYCLE)
+    again = accept_incoming_transfer(incoming.key, "b3", b, RECEIVER, mine, LIFECYCLE)
     assert again == accepted
     there = b.members.get(accepted.member_id)
     assert there.org_id == "b3" and there.card_uid is None and there.name == member.name
@@ -92,11 +100,51 @@ def test_received_once_accepted_registers_and_answers(two):
     assert answer["payload"]["to_org_id"] == "b3"
     # back at the sender: the receipt, once
     sender = settings("county-a", "county-b")
-    assert apply_transfer_answer("transfer_accepted", answer["payload"], a, sender)
-    assert not apply_transfer_answer("transfer_accepted", answer["payload"], a, sender)
+    assert apply_transfer_answer("transfer_accepted", answer["payload"], a, sender, LIFECYCLE)
+    assert not apply_transfer_answer("transfer_accepted", answer["payload"], a, sender, LIFECYCLE)
     done = a.transfers.get(letter.transfer_id)
     assert done.state == "accepted" and done.receipt_on == NOW.date()
     assert a.transfers.holds == {}
+    # the member left the sender's register: an exit with its history, counters and card
+    gone = a.members.get(member.member_id)
+    assert gone.status == "transferred_out" and gone.card_uid is None
+    assert a.orgs.get("b1").counts.members == 0
+    [change] = [c for c in a.lifecycle.history.values() if c.member_id == member.member_id]
+    assert (change.reason_code, change.reason, change.approved_by) == (
+        "transferred_out",
+        letter.letter_no,
+        "county-b",
+    )
+
+
+def test_a_member_who_comes_back_returns_to_the_same_record(two):
+    a, b = two
+    member, _letter, payload = sent(a)
+    there = settings("county-b", "county-a")
+    incoming = receive_transfer_requested(payload, b, there)
+    accept_incoming_transfer(incoming.key, "b3", b, RECEIVER, there, LIFECYCLE)
+    [answer] = [e for e in b.incoming_transfers.events if e["type"] == "transfer_accepted"]
+    here = settings("county-a", "county-b")
+    apply_transfer_answer("transfer_accepted", answer["payload"], a, here, LIFECYCLE)
+    # and back: B issues a letter for them to A's branch b2, which accepts it
+    returned = b.members.get(b.incoming_transfers.get(incoming.key).member_id)
+    cmd = IssueTransfer(
+        "req-00000002",
+        returned.member_id,
+        "outside_city",
+        "回原籍",
+        to_deployment="county-a",
+        to_org_name="b2",
+    )
+    issue_transfer(cmd, b, RECEIVER, there)
+    [request] = [e for e in b.transfers.events if e["type"] == "transfer_requested"]
+    arrived = receive_transfer_requested(request["payload"], a, here)
+    accepted = accept_incoming_transfer(arrived.key, "b2", a, OPERATOR, here, LIFECYCLE)
+    assert accepted.member_id == member.member_id  # the same record, not a second one
+    home = a.members.get(member.member_id)
+    assert (home.status, home.org_id) == ("full", "b2")
+    assert a.orgs.get("b2").counts.members == 1 and a.orgs.get("b1").counts.members == 0
+    assert a.orgs.get("b1").counts.by_status.get("transferred_out", 0) == 0
 
 
 def test_declined_travels_back(two):
@@ -109,10 +157,10 @@ def test_declined_travels_back(two):
     declined = decline_incoming_transfer(incoming.key, "不属本支部", b, RECEIVER, mine)
     assert declined.state == "declined"
     with pytest.raises(Conflict):
-        accept_incoming_transfer(incoming.key, "b3", b, RECEIVER, mine)
+        accept_incoming_transfer(incoming.key, "b3", b, RECEIVER, mine, LIFECYCLE)
     [answer] = [e for e in b.incoming_transfers.events if e["type"] == "transfer_declined"]
     apply_transfer_answer(
-        "transfer_declined", answer["payload"], a, settings("county-a", "county-b")
+        "transfer_declined", answer["payload"], a, settings("county-a", "county-b"), LIFECYCLE
     )
     done = a.transfers.get(letter.transfer_id)
     assert done.state == "declined" and done.decline_reason == "不属本支部"
@@ -146,4 +194,4 @@ def test_only_the_named_organizations_area_accepts(two):
     mine = settings("county-b", "county-a")
     incoming = receive_transfer_requested(payload, b, mine)
     with pytest.raises(NotFound):
-        accept_incoming_transfer(incoming.key, "b3", b, SECRETARY1, mine)
+        accept_incoming_transfer(incoming.key, "b3", b, SECRETARY1, mine, LIFECYCLE)

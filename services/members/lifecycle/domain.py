@@ -4,7 +4,7 @@ replaced, returned on exit; a UID is held once, ever). No framework imports.
 
 Statuses (services/members/domain.py): in the register ``full``, ``probationary``,
 ``suspended``; exits ``lapsed`` (自行脱党), ``withdrawn`` (退党), ``expelled`` (开除党籍),
-``deceased``. Allowed changes, each with its ``reason_code``:
+``deceased``, ``transferred_out`` (转出本系统). Allowed changes, each with its ``reason_code``:
 
 | from | to | reason_code | rule |
 | --- | --- | --- | --- |
@@ -15,6 +15,9 @@ Statuses (services/members/domain.py): in the register ``full``, ``probationary`
 | suspended | full, probationary | suspension_lifted | 恢复党籍 (as decided; a probation keeps its end) |
 | in register | lapsed, withdrawn, expelled, deceased | lapsed, withdrew, expelled, deceased | |
 | an exit | full, probationary | reinstated | county operators only: a decision undone |
+| in register | transferred_out | transferred_out | only when another deployment accepts the
+  member's transfer letter (``transfer_out``), never by hand |
+| transferred_out | full, probationary | transferred_in | only by a transfer back (``transfer_in``) |
 
 Every change is effective on a day between the current status's start and today, names who
 approved it (支部大会, 上级党委, ...) and why; the event carries neither the reason nor names.
@@ -29,7 +32,14 @@ from datetime import date, datetime, timedelta
 from services.infra.errors import Conflict, Forbidden, InvalidInput
 from services.infra.events import Event, isoformat, new_event
 from services.infra.i18n import _
-from services.members.domain import EXITS, Member, probation_end
+from services.members.domain import (
+    EXITS,
+    IN_REGISTER,
+    TRANSFERRED_OUT,
+    Member,
+    Org,
+    probation_end,
+)
 
 REINSTATERS = frozenset({"county_operator"})
 CARD_STATES = ("issued", "blocked", "returned")
@@ -45,6 +55,8 @@ REASON_CODES = (
     "expelled",
     "deceased",
     "reinstated",
+    "transferred_out",
+    "transferred_in",
 )
 _EXIT_CODES = {"lapsed": "lapsed", "withdrawn": "withdrew", "expelled": "expelled"}
 
@@ -63,6 +75,7 @@ class StatusChange:
     actor: str  # who recorded it: "<role>:<subject>"
     at: datetime
     probation_ends: date | None = None  # after the change (an extension moves it)
+    from_org_path: str | None = None  # a transfer in: where the member was before (org_path)
 
     def same_request(self, to_status: str, effective_on: date, reason: str, approved: str) -> bool:
         """Whether a request asks for exactly this change again (a retried call)."""
@@ -72,6 +85,17 @@ class StatusChange:
             reason,
             approved,
         )
+
+    @property
+    def counted(self) -> list[tuple[str, dict[str, int]]]:
+        """The counter changes it makes, by organization path: one organization's unless the
+        member also moved (a transfer in)."""
+        if self.from_org_path and self.from_org_path != self.org_path:
+            return [
+                (self.from_org_path, {self.from_status: -1}),
+                (self.org_path, {self.to_status: 1}),
+            ]
+        return [(self.org_path, self.counts)] if self.counts else []
 
     @property
     def counts(self) -> dict[str, int]:
@@ -90,6 +114,10 @@ class StatusRules:
 def reason_code_for(member: Member, to_status: str, role: str) -> str:
     """The kind of change from the member's status to ``to_status``, if it is allowed."""
     now = member.status
+    if now == TRANSFERRED_OUT:
+        raise Conflict(_("A member registered in another deployment comes back by a transfer"))
+    if to_status == TRANSFERRED_OUT:
+        raise Conflict(_("A transfer out is recorded when the receiving deployment accepts it"))
     if now in EXITS:
         if to_status not in ("full", "probationary"):
             raise Conflict(_("A member who has left can only be reinstated"))
@@ -169,20 +197,93 @@ def change_status(
         new_ends = ends if member.status == "suspended" else probation_end(member.join_date)
     else:
         new_ends = member.probation_ends
+    return _changed(
+        member,
+        StatusChange(
+            change_id="sc-" + uuid.uuid4().hex[:16],
+            member_id=member.member_id,
+            org_path=member.org_path,
+            from_status=member.status,
+            to_status=to_status,
+            reason_code=code,
+            effective_on=effective_on,
+            reason=reason,
+            approved_by=approved_by,
+            actor=actor,
+            at=now,
+            probation_ends=new_ends,
+        ),
+    )
+
+
+def transfer_out(
+    member: Member, *, letter_no: str, receiver: str, effective_on: date, now: datetime
+) -> tuple[Member, StatusChange, list[Event]]:
+    """The member leaves this register: ``receiver`` (another deployment) accepted the transfer
+    letter ``letter_no`` and registered them there. The card returns as on any exit."""
+    if member.status not in IN_REGISTER:
+        raise Conflict(_("Only a member in the register can be transferred"))
     change = StatusChange(
         change_id="sc-" + uuid.uuid4().hex[:16],
         member_id=member.member_id,
         org_path=member.org_path,
         from_status=member.status,
-        to_status=to_status,
-        reason_code=code,
-        effective_on=effective_on,
-        reason=reason,
-        approved_by=approved_by,
-        actor=actor,
+        to_status=TRANSFERRED_OUT,
+        reason_code=TRANSFERRED_OUT,
+        effective_on=max(effective_on, member.status_since or member.join_date),
+        reason=letter_no,
+        approved_by=receiver,
+        actor="system:transfers",
         at=now,
-        probation_ends=new_ends,
+        probation_ends=member.probation_ends,
     )
+    return _changed(member, change)
+
+
+def transfer_in(
+    member: Member,
+    org: Org,
+    *,
+    status: str,
+    probation_ends: date | None,
+    letter_no: str,
+    sender: str,
+    effective_on: date,
+    now: datetime,
+) -> tuple[Member, StatusChange, list[Event]]:
+    """A member who left for another deployment comes back by its transfer letter: the same
+    record, in ``org``, with the status the sender had."""
+    if member.status != TRANSFERRED_OUT:
+        raise Conflict(_("The member is already in this register"))
+    moved = replace(
+        member,
+        org_id=org.org_id,
+        org_path=org.path,
+        home_org_id=None,
+        home_org_path=None,
+        mobile=None,
+    )
+    change = StatusChange(
+        change_id="sc-" + uuid.uuid4().hex[:16],
+        member_id=member.member_id,
+        org_path=org.path,
+        from_status=TRANSFERRED_OUT,
+        to_status=status,
+        reason_code="transferred_in",
+        effective_on=max(effective_on, member.status_since or member.join_date),
+        reason=letter_no,
+        approved_by=sender,
+        actor="system:transfers",
+        at=now,
+        probation_ends=probation_ends if status == "probationary" else member.probation_ends,
+        from_org_path=member.org_path,
+    )
+    return _changed(moved, change)
+
+
+def _changed(member: Member, change: StatusChange) -> tuple[Member, StatusChange, list[Event]]:
+    to_status, effective_on, code = change.to_status, change.effective_on, change.reason_code
+    new_ends = change.probation_ends
     changed = replace(member, status=to_status, status_since=effective_on, probation_ends=new_ends)
     events = [
         new_event(

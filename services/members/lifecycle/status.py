@@ -11,17 +11,24 @@ The same request asked again finds the change done and completes what is left of
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from services.infra.errors import Conflict, Stale
 from services.infra.events import Event, new_event
 from services.infra.i18n import _
 from services.infra.scope import Caller
-from services.members.domain import EXITS, Member
+from services.members.domain import EXITS, IN_REGISTER, TRANSFERRED_OUT, Member, Org
 from services.members.handlers import READERS, SECRETARIES, Page, get_member, get_org
 from services.members.lifecycle import commands
 from services.members.lifecycle.cards import settle_card_end
-from services.members.lifecycle.domain import StatusChange, StatusRules, change_status
+from services.members.lifecycle.domain import (
+    StatusChange,
+    StatusRules,
+    change_status,
+    transfer_in,
+    transfer_out,
+)
 from services.members.lifecycle.ports import (
     LifecycleSettings,
     LifecycleUnitOfWork,
@@ -84,8 +91,9 @@ def settle_change(
     """Steps 2-4 of a change (each done once whoever calls it, however often); ``member`` as
     it is after the change, ``ended_uid`` the card an exit took from them."""
     uow.lifecycle.record_change(change)
-    if uow.lifecycle.claim_change_count(change.member_id, change.change_id) and change.counts:
-        uow.orgs.count_members(change.org_path, change.counts)
+    if uow.lifecycle.claim_change_count(change.member_id, change.change_id):
+        for path, counts in change.counted:
+            uow.orgs.count_members(path, counts)
     if change.to_status in EXITS:
         settle_card_end(
             member, "returned", change.reason, uow, caller, settings, ended_uid=ended_uid
@@ -97,6 +105,95 @@ def settle_change(
             except Stale:
                 continue  # touched meanwhile: the next change or retry ends it, and the
                 # phone sign-in refuses a member who left anyway
+
+
+TRANSFERS = Caller(subject="transfers", role="system", scope="/")
+
+
+@dataclass(frozen=True)
+class TransferredRecord:
+    """What the sending deployment's letter says of a member coming back."""
+
+    status: str
+    probation_ends: date | None
+    letter_no: str
+    sender: str  # the sending deployment
+    effective_on: date
+
+
+def record_transfer_out(
+    member_id: str,
+    letter_no: str,
+    receiver: str,
+    effective_on: date,
+    uow: LifecycleUnitOfWork,
+    settings: LifecycleSettings,
+) -> Member | None:
+    """Another deployment (``receiver``) registered the member on letter ``letter_no``: they
+    leave this register as ``transferred_out`` (history, counters, card and sessions as any
+    exit). Once: asked again, it finishes what a crash left and changes nothing more."""
+
+    def attempt() -> Member | None:
+        member = uow.members.get(member_id)
+        if member is None:
+            return None
+        last = uow.lifecycle.pending_change(member_id)
+        if member.status == TRANSFERRED_OUT:
+            if last is not None and last.to_status == TRANSFERRED_OUT:
+                settle_change(last, member, uow, TRANSFERS, settings)
+            return member
+        if member.status not in IN_REGISTER:
+            return member  # left the register meanwhile: nothing to transfer
+        if last is not None:
+            settle_change(last, member, uow, TRANSFERS, settings)
+        now = settings.clock()
+        changed, change, events = transfer_out(
+            member, letter_no=letter_no, receiver=receiver, effective_on=effective_on, now=now
+        )
+        saved = uow.lifecycle.save_change(changed, events, change)
+        settle_change(change, saved, uow, TRANSFERS, settings, ended_uid=member.card_uid)
+        return saved
+
+    return retrying_member(attempt, settings)
+
+
+def record_transfer_in(
+    member_id: str,
+    org: Org,
+    record: TransferredRecord,
+    uow: LifecycleUnitOfWork,
+    settings: LifecycleSettings,
+) -> Member:
+    """A member who had left for another deployment comes back to ``org`` by its letter: the
+    same member id, the status the sender had. Once, as ``record_transfer_out``."""
+
+    def attempt() -> Member:
+        member = uow.members.get(member_id)
+        if member is None:
+            raise Conflict(_("The member is already in this register"))
+        last = uow.lifecycle.pending_change(member_id)
+        if member.status != TRANSFERRED_OUT:
+            if last is not None and last.reason_code == "transferred_in":
+                settle_change(last, member, uow, TRANSFERS, settings)
+                return member
+            raise Conflict(_("The member is already in this register"))
+        if last is not None:
+            settle_change(last, member, uow, TRANSFERS, settings)
+        changed, change, events = transfer_in(
+            member,
+            org,
+            status=record.status,
+            probation_ends=record.probation_ends,
+            letter_no=record.letter_no,
+            sender=record.sender,
+            effective_on=record.effective_on,
+            now=settings.clock(),
+        )
+        saved = uow.lifecycle.save_change(changed, events, change)
+        settle_change(change, saved, uow, TRANSFERS, settings)
+        return saved
+
+    return retrying_member(attempt, settings)
 
 
 def list_status_history(

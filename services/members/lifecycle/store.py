@@ -49,6 +49,7 @@ def _change_doc(change: StatusChange) -> dict[str, Any]:
         "actor": change.actor,
         "at": stamp(change.at),
         "probation_ends": change.probation_ends.isoformat() if change.probation_ends else None,
+        "from_org_path": change.from_org_path,
     }
 
 
@@ -67,6 +68,7 @@ def _change(doc: dict[str, Any]) -> StatusChange:
         actor=doc["actor"],
         at=datetime.fromisoformat(doc["at"]),
         probation_ends=date.fromisoformat(ends) if ends else None,
+        from_org_path=doc.get("from_org_path"),
     )
 
 

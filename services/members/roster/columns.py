@@ -75,6 +75,7 @@ STATUS_LABELS = {
     "withdrawn": "退党",
     "expelled": "开除党籍",
     "deceased": "去世",
+    "transferred_out": "已转出",
 }
 DATE_FIELDS = ("birth_date", "join_date")
 LIST_FIELDS = ("duties", "skills")

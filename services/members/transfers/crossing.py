@@ -21,7 +21,14 @@ from services.infra.pii import mask_name
 from services.infra.scope import Caller
 from services.members import commands as member_commands
 from services.members import handlers
+from services.members.domain import TRANSFERRED_OUT
 from services.members.handlers import SECRETARIES, Page, get_org
+from services.members.lifecycle.ports import LifecycleSettings
+from services.members.lifecycle.status import (
+    TransferredRecord,
+    record_transfer_in,
+    record_transfer_out,
+)
 from services.members.transfers.exchange import (
     IncomingTransfer,
     transfer_answered,
@@ -89,8 +96,10 @@ def accept_incoming_transfer(
     uow: TransfersUnitOfWork,
     caller: Caller,
     settings: TransferSettings,
+    lifecycle: LifecycleSettings,
 ) -> IncomingTransfer:
-    """Register the member in ``org_id`` (within the caller's area) before the letter's end."""
+    """Register the member in ``org_id`` (within the caller's area) before the letter's end; a
+    member who once left here for the sender comes back to the same record."""
     incoming = _incoming(key, uow, caller)
     if incoming.state == "accepted":
         return incoming  # asked again
@@ -106,8 +115,36 @@ def accept_incoming_transfer(
     )
     if record["status"] not in ("full", "probationary"):
         raise Conflict(_("Only a member in the register can be transferred"))
+    if settings.cipher is None:
+        raise Conflict(_("Unknown deployment: transfers go only to configured peers"))
+    id_hash = settings.cipher.lookup_hash(record["id_number"].upper(), "id_number")
+    returning = uow.members.by_id_hash(id_hash)
+    if returning is not None and (
+        returning.status == TRANSFERRED_OUT or incoming.member_id == returning.member_id
+    ):
+        ends = record.get("probation_ends")
+        back = TransferredRecord(
+            status=record["status"],
+            probation_ends=date.fromisoformat(ends) if ends else None,
+            letter_no=incoming.letter_no,
+            sender=incoming.from_deployment,
+            effective_on=today,
+        )
+        member = record_transfer_in(returning.member_id, org, back, uow, lifecycle)
+    else:
+        member = _register(record, org.org_id, uow, caller, settings)
+    return _close_accepted(key, org, member.member_id, uow, caller, settings)
+
+
+def _register(
+    record: dict[str, Any],
+    org_id: str,
+    uow: TransfersUnitOfWork,
+    caller: Caller,
+    settings: TransferSettings,
+) -> Any:
     cmd = member_commands.RegisterMember(
-        org_id=org.org_id,
+        org_id=org_id,
         name=record["name"],
         gender=record["gender"],
         birth_date=date.fromisoformat(record["birth_date"]),
@@ -117,10 +154,21 @@ def accept_incoming_transfer(
         status=record["status"],
         card_uid=None,
     )
-    if settings.cipher is None:
-        raise Conflict(_("Unknown deployment: transfers go only to configured peers"))
+    assert settings.cipher is not None  # checked by the caller
     member_settings = handlers.Settings(cipher=settings.cipher, clock=settings.clock)
     member, _created = handlers.register_member(cmd, uow, caller, member_settings)
+    return member
+
+
+def _close_accepted(
+    key: str,
+    org: Any,
+    member_id: str,
+    uow: TransfersUnitOfWork,
+    caller: Caller,
+    settings: TransferSettings,
+) -> IncomingTransfer:
+    today = settings.today()
 
     def close() -> IncomingTransfer:
         current = _incoming(key, uow, caller)
@@ -130,7 +178,7 @@ def accept_incoming_transfer(
             current,
             state="accepted",
             org_id=org.org_id,
-            member_id=member.member_id,
+            member_id=member_id,
             closed_on=today,
         )
         event = transfer_answered(done, settings.deployment_id, org.path, accepted=True)
@@ -164,10 +212,15 @@ def decline_incoming_transfer(
 
 
 def apply_transfer_answer(
-    event_type: str, event: dict[str, Any], uow: TransfersUnitOfWork, settings: TransferSettings
+    event_type: str,
+    event: dict[str, Any],
+    uow: TransfersUnitOfWork,
+    settings: TransferSettings,
+    lifecycle: LifecycleSettings,
 ) -> bool:
-    """The receiver's answer to one of this deployment's letters: accepted (the receipt, the
-    hold released) or declined (the reason). True when it changed the letter."""
+    """The receiver's answer to one of this deployment's letters: accepted (the member leaves
+    this register as transferred_out, the receipt, the hold released) or declined (the
+    reason). True when it changed the letter."""
     if event["from_deployment"] != settings.deployment_id:
         return False
     letter = uow.transfers.by_letter(event["letter_no"])
@@ -175,6 +228,8 @@ def apply_transfer_answer(
         return False
     if event_type == "transfer_accepted":
         on = date.fromisoformat(event["accepted_on"])
+        receiver = event["to_deployment"]
+        record_transfer_out(letter.member_id, letter.letter_no, receiver, on, uow, lifecycle)
         done = replace(letter, state="accepted", receipt_on=on, closed_by=event["to_deployment"])
     else:
         done = replace(letter, state="declined", decline_reason=event.get("reason") or "")
@@ -184,7 +239,11 @@ def apply_transfer_answer(
 
 
 def handle_peer_event(
-    event_type: str, event: dict[str, Any], uow: TransfersUnitOfWork, settings: TransferSettings
+    event_type: str,
+    event: dict[str, Any],
+    uow: TransfersUnitOfWork,
+    settings: TransferSettings,
+    lifecycle: LifecycleSettings,
 ) -> None:
     """A transfer event from a peer's exchange (transfers/bridge.py): a request addressed here,
     or the answer to one of this deployment's letters; a malformed one is a PoisonMessage."""
@@ -192,6 +251,6 @@ def handle_peer_event(
         if event_type == "transfer_requested":
             receive_transfer_requested(event, uow, settings)
         else:
-            apply_transfer_answer(event_type, event, uow, settings)
+            apply_transfer_answer(event_type, event, uow, settings, lifecycle)
     except (KeyError, TypeError, ValueError) as error:
         raise PoisonMessage(f"malformed {event_type}: {error!r}") from None

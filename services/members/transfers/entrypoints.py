@@ -71,6 +71,7 @@ class TransfersEntrypoints:
 
     uow: Any
     caller: Any
+    lifecycle_settings: Any  # LifecycleEntrypoints': a transfer out or back is a status change
     transfer_settings: TransferSettings = BuiltOnce(transfer_settings)
 
     def _out(self, transfer: Transfer) -> dict[str, Any]:
@@ -122,8 +123,9 @@ class TransfersEntrypoints:
     @rpc
     def accept_incoming_transfer(self, payload: dict[str, Any]) -> dict[str, Any]:
         cmd = load(schemas.AnswerIncoming, payload)
+        settings, lifecycle = self.transfer_settings, self.lifecycle_settings
         found = crossing.accept_incoming_transfer(
-            cmd["key"], cmd["org_id"] or "", self.uow, self.caller(), self.transfer_settings
+            cmd["key"], cmd["org_id"] or "", self.uow, self.caller(), settings, lifecycle
         )
         return _incoming(found)
 
@@ -146,7 +148,8 @@ class TransfersEntrypoints:
 
     @peer_transfer_event
     def on_peer_transfer_event(self, event_type: str, event: dict[str, Any]) -> None:
-        crossing.handle_peer_event(event_type, event, self.uow, self.transfer_settings)
+        settings = self.transfer_settings
+        crossing.handle_peer_event(event_type, event, self.uow, settings, self.lifecycle_settings)
 
 
 def _incoming(found: IncomingTransfer) -> dict[str, Any]:

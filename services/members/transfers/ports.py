@@ -10,8 +10,8 @@ from typing import Protocol
 
 from services.infra.events import Event
 from services.infra.pii import PiiCipher
-from services.members.handlers import CHINA, Page, UnitOfWork
-from services.members.lifecycle.ports import MemberDirectory
+from services.members.handlers import CHINA, Page
+from services.members.lifecycle.ports import LifecycleUnitOfWork, MemberDirectory
 from services.members.transfers.domain import Transfer, TransferRules
 from services.members.transfers.exchange import IncomingTransfer
 
@@ -65,7 +65,7 @@ class IncomingRecords(Protocol):
         deployment-wide scope), newest first."""
 
 
-class TransfersUnitOfWork(UnitOfWork, Protocol):
+class TransfersUnitOfWork(LifecycleUnitOfWork, Protocol):
     @property
     def members(self) -> MemberDirectory: ...
 

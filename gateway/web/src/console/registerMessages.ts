@@ -197,6 +197,8 @@ export const registerMessages = {
         expelled: '开除党籍',
         deceased: '去世',
         reinstated: '恢复（更正）',
+        transferred_out: '转往其他县（区）系统',
+        transferred_in: '从其他县（区）系统转回',
       },
     },
     cards: {
@@ -459,6 +461,8 @@ export const registerMessages = {
         expelled: 'Expelled',
         deceased: 'Deceased',
         reinstated: 'Reinstated',
+        transferred_out: 'Transferred to another deployment',
+        transferred_in: 'Transferred back from another deployment',
       },
     },
     cards: {

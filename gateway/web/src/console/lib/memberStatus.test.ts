@@ -30,6 +30,11 @@ describe('allowedTransitions', () => {
     }
   })
 
+  it('never changes a member transferred to another deployment by hand', () => {
+    expect(allowedTransitions('transferred_out', 'county_operator')).toEqual([])
+    expect(allowedTransitions('full', 'county_operator')).not.toContain('transferred_out')
+  })
+
   it('brings a member who left back only by a county operator', () => {
     for (const status of ['lapsed', 'withdrawn', 'expelled', 'deceased']) {
       expect(allowedTransitions(status, 'org_admin')).toEqual([])

@@ -6,7 +6,9 @@ import { yearsLater } from './idNumber'
 
 export const IN_REGISTER = ['full', 'probationary', 'suspended'] as const
 export const EXITS = ['lapsed', 'withdrawn', 'expelled', 'deceased'] as const
-export const MEMBER_STATUSES = [...IN_REGISTER, ...EXITS] as const
+/** registered in another deployment by a transfer letter: never changed by hand */
+export const TRANSFERRED_OUT = 'transferred_out'
+export const MEMBER_STATUSES = [...IN_REGISTER, ...EXITS, TRANSFERRED_OUT] as const
 export type MemberStatus = (typeof MEMBER_STATUSES)[number]
 
 /** Who may undo a member's leaving (reinstate). */
@@ -28,7 +30,7 @@ export function isStatus(value: string): value is MemberStatus {
 /** The statuses a member in `status` may be changed to by `role` (a member who has left only
  * by a county operator, back into the register). */
 export function allowedTransitions(status: string, role: RoleName | null): readonly MemberStatus[] {
-  if (!isStatus(status)) return []
+  if (!isStatus(status) || status === TRANSFERRED_OUT) return [] // back only by a transfer
   if ((EXITS as readonly string[]).includes(status)) {
     return role && REINSTATERS.includes(role) ? ['full', 'probationary'] : []
   }
