@@ -128,6 +128,13 @@ def test_a_member_moves_to_the_other_deployment_and_back(counties):
     in_b = send(rpc_a, rpc_b, member_id, "county-b", "county-a", "js-b1")
     there = rpc_b.get_member(in_b)
     assert there["org_id"] == "js-b1" and there["card_uid"] is None and in_b != member_id
+    gone = wait_for(lambda: (m := rpc_a.get_member(member_id))["status"] == "transferred_out" and m)
+    assert gone["card_uid"] is None  # left A's register: the card returned
+    assert rpc_a.get_org_node("hj-b1")["counts"]["members"] == 0
     back = send(rpc_b, rpc_a, in_b, "county-a", "county-b", "hj-b1")
-    assert back == member_id  # the same person found again in A's register
+    assert back == member_id  # the same record in A's register, back in it
+    home = rpc_a.get_member(member_id)
+    assert (home["status"], home["org_id"]) == ("full", "hj-b1")
+    assert rpc_a.get_org_node("hj-b1")["counts"]["members"] == 1
+    wait_for(lambda: rpc_b.get_member(in_b)["status"] == "transferred_out")
     assert os.environ["TRANSFER_PEER_KEYS"]
