@@ -79,7 +79,10 @@ class PeerTransferEvents(Entrypoint):
         delay = 0.5
         while self.running:
             try:
-                with Connection(uri, heartbeat=self.heartbeat) as conn:
+                # confirmed publishes: a dead-lettered message is acked only once the peer's
+                # broker has its copy
+                options = {"confirm_publish": True}
+                with Connection(uri, heartbeat=self.heartbeat, transport_options=options) as conn:
                     queue, dead = self._queues(conn.channel())
                     handle = partial(self._message, conn, dead)
                     with conn.Consumer(

@@ -15,6 +15,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
 from services.infra.errors import Conflict, NotFound, PoisonMessage, retrying
 from services.infra.i18n import _
 from services.infra.pii import mask_name
@@ -56,8 +58,8 @@ def receive_transfer_requested(
         record = unseal_member(event["member_sealed"], _peer(settings, sender), binding)
     except (ValueError, KeyError) as error:
         raise PoisonMessage(f"member record cannot be opened: {error}") from None
-    except Exception as error:  # cryptography's InvalidTag: a wrong key or another letter's
-        raise PoisonMessage(f"member record cannot be opened: {type(error).__name__}") from None
+    except InvalidTag:  # a wrong key, or the record of another letter
+        raise PoisonMessage("member record cannot be opened: InvalidTag") from None
     named = uow.orgs.get(event["to_org_name"])
     incoming = IncomingTransfer(
         from_deployment=sender,
