@@ -260,6 +260,8 @@ def register_members(
             registered.append(_register(cmd, uow, caller, settings, orgs))
     finally:
         _count_members([member for member, _created in registered], uow)
+        month = settings.clock().astimezone(settings.timezone).strftime("%Y-%m")
+        uow.activity.seen([m.member_id for m, created in registered if created], month)
     return registered
 
 
@@ -294,9 +296,6 @@ def _register(
         )
     try:  # a person already registered is refused by the store's unique index on id_hash
         uow.members.add(member, events)
-        uow.activity.seen(
-            [member.member_id], settings.clock().astimezone(settings.timezone).strftime("%Y-%m")
-        )
         return member, True
     except AlreadyStored:
         existing = uow.members.by_id_hash(member.id_hash)
