@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 
+import { monthKey } from './time'
+
 import {
   addMonths,
   fenOf,
-  monthKey,
   newReference,
   payableMonths,
   ratePercent,

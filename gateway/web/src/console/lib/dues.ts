@@ -111,11 +111,6 @@ export function fenOf(text: string): number | null {
   return Number(whole) * 100 + Number(part.padEnd(2, '0'))
 }
 
-/** The month of a date where the console runs ('2026-11'). */
-export function monthKey(day: Date): string {
-  return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}`
-}
-
 /** '2026-11' + 2 -> '2027-01'. */
 export function addMonths(month: string, n: number): string {
   const [year = 0, number = 1] = month.split('-').map(Number)

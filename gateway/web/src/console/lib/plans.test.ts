@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 
+import { monthKey } from './time'
+
 import {
   daysLeft,
-  monthKey,
   monthsSpanned,
   planGrid,
   schedulable,

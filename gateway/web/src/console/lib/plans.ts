@@ -109,11 +109,6 @@ export function daysLeft(entry: Pick<PlanEntry, 'last'>, today: string): number 
   return dayNumber(entry.last) - dayNumber(today)
 }
 
-/** The month a gaps list asks for by default: today's, as YYYY-MM. */
-export function monthKey(day: Date): string {
-  return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}`
-}
-
 /** Counts of entries per state (the legend's figures). */
 export function stateCounts(entries: PlanEntry[]): Record<PlanState, number> {
   const counts: Record<PlanState, number> = { done: 0, due: 0, missing: 0, upcoming: 0 }

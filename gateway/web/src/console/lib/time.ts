@@ -50,3 +50,8 @@ export function daysQuery(first: Date, last: Date): { from: string; to: string }
   end.setDate(end.getDate() + 1)
   return { from: withOffset(startOfDay(first)), to: withOffset(end) }
 }
+
+/** The month of a date where the console runs ('2026-11'). */
+export function monthKey(day: Date): string {
+  return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}`
+}
